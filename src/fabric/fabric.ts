@@ -1,0 +1,819 @@
+/**
+ * fabric/fabric: the network between hosts.
+ *
+ * Owns: hosts (instances and external hosts) and the addresses they hold; routing a packet
+ * from its sender to the host holding its destination address (domain.md §4: private path
+ * inside a region, public path through NAT, the seed's cross-region redirect of private
+ * addresses to the public one, no route from outside AWS to a private address); the source the
+ * receiver sees; latency by zone, region, public path and internet with seeded jitter;
+ * filtering at the receiver — connection tracking first, then the union of its security groups
+ * (group rules on the private path only) — with silent drops; outbound never filtered
+ * (classic); rule changes in force after the propagation delay; the endpoints' behaviour
+ * (transport/) wired to timers; trace events; and filling in each flow's record.
+ * Every packet travels as an event: nothing decides a flow without sending its packets.
+ * Does not own: the world's rules of change (model/), rule evaluation (policy/), the table of
+ * tracked flows (conntrack/), scenario files or expectations (scenario/).
+ */
+import type { Simulator } from '../core/simulator.ts';
+import { formatIp, type Ip } from '../net/ipv4.ts';
+import { ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, TCP, UDP, icmpKey, protocolName, type PortRange } from '../net/protocol.ts';
+import { groupDisplayName, type Instance, type SecurityGroup, type Service } from '../model/types.ts';
+import { applyChange, changeRules, getElasticIp, getInstance, type Change, type World } from '../model/world.ts';
+import { CompiledGroup } from '../policy/index.ts';
+import { admitIndex, admitLinear, describeRule, explainDenial, unpackAdmission, type DenialContext } from '../policy/evaluate.ts';
+import type { IngressView } from '../policy/match.ts';
+import { ConnTrackTable, EXPIRED, INBOUND, MISS, OUTBOUND } from '../conntrack/table.ts';
+import {
+  F_ACK,
+  F_DATA,
+  F_FIN,
+  F_RST,
+  F_SYN,
+  describeFlags,
+  tcpClientOnSegment,
+  tcpClose,
+  tcpOnTimer,
+  tcpOpen,
+  tcpSendData,
+  tcpServerReply,
+  type TcpClientState,
+  type TcpStep,
+} from '../transport/tcp.ts';
+import type { Settings } from '../scenario/spec.ts';
+import type { Explanation, ExplanationCode, FlowRecord } from './flows.ts';
+
+/** One line of the packet trace (`--trace`). Addresses are dotted strings. */
+export type TraceEvent = { readonly tNs: number; readonly ev: string } & Record<string, unknown>;
+export type TraceSink = (event: TraceEvent) => void;
+
+export interface FabricStats {
+  packets: number;
+  delivered: number;
+  drops: number;
+}
+
+/** A host: an instance or a host outside AWS. */
+export interface Host {
+  readonly id: number;
+  readonly name: string;
+  readonly external: boolean;
+  region: string | null;
+  zone: string | null;
+  running: boolean;
+  /** Private address (instances), or the one address (external); 0 when none. */
+  privateIp: Ip;
+  /** The public address others reach it by: its EIP if associated, else its public IP; 0 when none. */
+  publicIp: Ip;
+  groupKeys: readonly string[];
+  /** The receiver's groups as in force now (after propagation), compiled. */
+  groups: CompiledGroup[];
+  tcpPorts: readonly PortRange[];
+  udpPorts: readonly PortRange[];
+  nextPort: number;
+  nextEchoId: number;
+  /** Client endpoints by protocol * 65536 + local port (icmp: echo id). */
+  readonly sockets: Map<number, Socket>;
+}
+
+type Socket =
+  | { kind: 'tcp'; conn: Connection }
+  | { kind: 'udp'; flow: FlowRecord | null }
+  | { kind: 'icmp'; flow: FlowRecord; timer: number };
+
+/** A client TCP connection opened by `connect`. */
+export interface Connection {
+  readonly host: number;
+  readonly localPort: number;
+  /** The address its packets go to (after any redirect). */
+  remote: Ip;
+  readonly remotePort: number;
+  state: TcpClientState;
+  timer: number;
+  readonly flow: FlowRecord;
+  /** A transfer waiting for its ACK. */
+  transfer: FlowRecord | null;
+}
+
+const EPHEMERAL_FIRST = 32768;
+const EPHEMERAL_LAST = 60999;
+
+/** Routing decision for one packet. */
+interface Route {
+  target: number;
+  /** The address the packet travels to after any redirect. */
+  wireDst: Ip;
+  /** Source as the receiver sees it. */
+  seenSrc: Ip;
+  /** Destination as the receiver sees it (private address after NAT). */
+  seenDst: Ip;
+  privatePath: boolean;
+  redirected: boolean;
+}
+
+type NoRoute = { noRoute: string };
+
+/** Packets in flight, pooled (a packet is an index; no object per packet in steady state). */
+class PacketPool {
+  proto: number[] = [];
+  src: number[] = [];
+  dst: number[] = [];
+  wireDst: number[] = [];
+  sport: number[] = [];
+  dport: number[] = [];
+  flags: number[] = [];
+  srcHost: number[] = [];
+  dstHost: number[] = [];
+  privatePath: boolean[] = [];
+  flow: (FlowRecord | null)[] = [];
+  /** The flow's request (first packet of a send/connect/ping) rather than a reply. */
+  request: boolean[] = [];
+  private free: number[] = [];
+
+  alloc(): number {
+    if (this.free.length > 0) return this.free.pop()!;
+    const i = this.proto.length;
+    this.proto.push(0);
+    this.src.push(0);
+    this.dst.push(0);
+    this.wireDst.push(0);
+    this.sport.push(0);
+    this.dport.push(0);
+    this.flags.push(0);
+    this.srcHost.push(0);
+    this.dstHost.push(0);
+    this.privatePath.push(false);
+    this.flow.push(null);
+    this.request.push(false);
+    return i;
+  }
+
+  release(i: number): void {
+    this.flow[i] = null;
+    this.free.push(i);
+  }
+}
+
+export class Fabric {
+  /** The world as configured now (rule changes apply here at once). */
+  world: World;
+  readonly hosts: Host[] = [];
+  readonly stats: FabricStats = { packets: 0, delivered: 0, drops: 0 };
+  readonly conntrack: ConnTrackTable;
+
+  private readonly hostByName = new Map<string, number>();
+  private readonly byPrivate = new Map<Ip, number>();
+  private readonly byPublic = new Map<Ip, number>();
+  /** Groups as in force for filtering (after the propagation delay). */
+  private readonly effective = new Map<string, SecurityGroup>();
+  private readonly compiled = new Map<string, CompiledGroup>();
+  /** group key -> ids of instances that carry it. */
+  private readonly members = new Map<string, Set<number>>();
+  /** group key -> when its earliest still-propagating change takes effect. */
+  private readonly pending = new Map<string, number[]>();
+  private readonly packets = new PacketPool();
+  private readonly jitter;
+  private readonly onArrive = (p: number) => this.arrive(p);
+  private readonly onTcpTimer = (host: number, port: number) => this.tcpTimer(host, port);
+  private readonly onPingTimeout = (host: number, echoId: number) => this.pingTimeout(host, echoId);
+
+  constructor(
+    private readonly sim: Simulator,
+    world: World,
+    readonly settings: Settings,
+    private readonly trace: TraceSink | null = null,
+  ) {
+    this.world = world;
+    this.jitter = sim.random('latency');
+    this.conntrack = new ConnTrackTable(settings.conntrack);
+    for (const key in world.groups) this.setEffective(world.groups[key]);
+    for (const shard of world.instances) for (const name in shard) this.addInstance(shard[name]);
+    for (const name in world.external) {
+      const e = world.external[name];
+      const id = this.newHost(name, true, null, null, [], e.services);
+      const h = this.hosts[id];
+      h.running = true;
+      h.privateIp = e.ip;
+      h.publicIp = e.ip;
+      this.byPublic.set(e.ip, id);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Hosts and addresses
+
+  hostId(name: string): number | undefined {
+    return this.hostByName.get(name);
+  }
+
+  host(name: string): Host | undefined {
+    const id = this.hostByName.get(name);
+    return id === undefined ? undefined : this.hosts[id];
+  }
+
+  private newHost(
+    name: string,
+    external: boolean,
+    region: string | null,
+    zone: string | null,
+    groupKeys: readonly string[],
+    services: readonly Service[],
+  ): number {
+    const id = this.hosts.length;
+    this.hosts.push({
+      id,
+      name,
+      external,
+      region,
+      zone,
+      running: false,
+      privateIp: 0,
+      publicIp: 0,
+      groupKeys,
+      groups: [],
+      tcpPorts: services.filter((s) => s.protocol === 'tcp').map((s) => s.ports),
+      udpPorts: services.filter((s) => s.protocol === 'udp').map((s) => s.ports),
+      nextPort: EPHEMERAL_FIRST,
+      nextEchoId: 1,
+      sockets: new Map(),
+    });
+    this.hostByName.set(name, id);
+    return id;
+  }
+
+  private addInstance(inst: Instance): void {
+    const id = this.newHost(inst.name, false, inst.region, inst.zone, inst.groups, inst.services);
+    const h = this.hosts[id];
+    h.groups = inst.groups.map((k) => this.compiled.get(k)!);
+    for (const k of inst.groups) {
+      let m = this.members.get(k);
+      if (!m) this.members.set(k, (m = new Set()));
+      m.add(id);
+    }
+    this.syncAddresses(id, inst);
+  }
+
+  /** Brings a host's state and the address maps in line with the world's instance. */
+  private syncAddresses(id: number, inst: Instance): void {
+    const h = this.hosts[id];
+    if (h.privateIp !== 0 && this.byPrivate.get(h.privateIp) === id) this.byPrivate.delete(h.privateIp);
+    if (h.publicIp !== 0 && this.byPublic.get(h.publicIp) === id) this.byPublic.delete(h.publicIp);
+    const wasRunning = h.running;
+    h.running = inst.state === 'running';
+    h.privateIp = inst.privateIp ?? 0;
+    h.publicIp = inst.elasticIp ?? inst.publicIp ?? 0;
+    if (h.privateIp !== 0) this.byPrivate.set(h.privateIp, id);
+    if (h.publicIp !== 0) this.byPublic.set(h.publicIp, id);
+    if (wasRunning && !h.running) {
+      // Stopping or terminating drops every endpoint and tracked flow of the host.
+      for (const s of h.sockets.values()) {
+        if (s.kind === 'tcp' && s.conn.timer >= 0) this.sim.cancel(s.conn.timer);
+      }
+      h.sockets.clear();
+      this.conntrack.clearHost(id);
+    }
+  }
+
+  private setEffective(group: SecurityGroup): void {
+    this.effective.set(group.key, group);
+    const compiled = CompiledGroup.compile(group);
+    this.compiled.set(group.key, compiled);
+    const members = this.members.get(group.key);
+    if (members) {
+      for (const id of members) {
+        const h = this.hosts[id];
+        h.groups = h.groupKeys.map((k) => this.compiled.get(k)!);
+      }
+    }
+  }
+
+  /** Routes a packet from `s` addressed to `dst` (domain.md §4). */
+  private route(s: Host, dst: Ip): Route | NoRoute {
+    const priv = this.byPrivate.get(dst);
+    if (priv !== undefined) {
+      const t = this.hosts[priv];
+      if (s.external) return { noRoute: `${formatIp(dst)} is a private address, not reachable from outside AWS` };
+      if (t.region === s.region) {
+        return { target: priv, wireDst: dst, seenSrc: s.privateIp, seenDst: t.privateIp, privatePath: true, redirected: false };
+      }
+      // The seed: requests from another region to a private IP are redirected to the public IP.
+      return { target: priv, wireDst: t.publicIp, seenSrc: s.publicIp, seenDst: t.privateIp, privatePath: false, redirected: true };
+    }
+    const pub = this.byPublic.get(dst);
+    if (pub !== undefined) {
+      const t = this.hosts[pub];
+      return { target: pub, wireDst: dst, seenSrc: s.publicIp, seenDst: t.privateIp, privatePath: false, redirected: false };
+    }
+    return { noRoute: `no running host holds ${formatIp(dst)}` };
+  }
+
+  private latency(s: Host, t: Host, privatePath: boolean): number {
+    const l = this.settings.latency;
+    let base: number;
+    if (s.external || t.external) base = l.internet;
+    else if (s.region !== t.region) base = l.crossRegion;
+    else if (!privatePath) base = l.publicPath;
+    else base = s.zone === t.zone ? l.sameZone : l.crossZone;
+    if (l.jitter > 0) base = base * (1 + l.jitter * (2 * this.jitter.next() - 1));
+    return Math.max(1, Math.round(base));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Sending and receiving
+
+  /**
+   * Sends one packet from host `from` to address `dst`. Returns null when it left, or the
+   * reason it could not (no route, sender not running) after recording it on the flow.
+   */
+  private transmit(
+    from: number,
+    dst: Ip,
+    proto: number,
+    sport: number,
+    dport: number,
+    flags: number,
+    flow: FlowRecord | null,
+    request: boolean,
+  ): ExplanationCode | null {
+    const s = this.hosts[from];
+    if (!s.running) {
+      if (flow && request) this.failFlow(flow, 'SOURCE_NOT_RUNNING', `${s.name} is not running, so it sends nothing`);
+      return 'SOURCE_NOT_RUNNING';
+    }
+    const r = this.route(s, dst);
+    this.stats.packets++;
+    if ('noRoute' in r) {
+      this.stats.drops++;
+      if (this.trace) this.emit('drop', { host: s.name, proto: protocolName(proto), dst: formatIp(dst), code: 'NO_ROUTE_TO_DESTINATION' });
+      if (flow && request) {
+        if (flow.path === null) flow.path = s.external ? 'public' : 'private';
+        if (flow.redirected === null) flow.redirected = false;
+        this.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: r.noRoute });
+      }
+      return 'NO_ROUTE_TO_DESTINATION';
+    }
+    const t = this.hosts[r.target];
+    if (flow && request && flow.path === null) {
+      flow.path = r.privatePath ? 'private' : 'public';
+      flow.redirected = r.redirected;
+    }
+    // Outbound is never filtered in classic; it is tracked so replies come back.
+    if (!s.external) this.conntrack.track(from, proto, r.wireDst, sport, proto === ICMP ? 0 : dport, this.sim.now, OUTBOUND, flags);
+    const p = this.packets.alloc();
+    const pk = this.packets;
+    pk.proto[p] = proto;
+    pk.src[p] = r.seenSrc;
+    pk.dst[p] = r.seenDst;
+    pk.wireDst[p] = r.wireDst;
+    pk.sport[p] = sport;
+    pk.dport[p] = dport;
+    pk.flags[p] = flags;
+    pk.srcHost[p] = from;
+    pk.dstHost[p] = r.target;
+    pk.privatePath[p] = r.privatePath;
+    pk.flow[p] = flow;
+    pk.request[p] = request;
+    if (this.trace) {
+      this.emit('send', {
+        flow: flow?.index ?? null,
+        host: s.name,
+        proto: protocolName(proto),
+        src: formatIp(s.privateIp),
+        dst: formatIp(dst),
+        sport,
+        dport,
+        ...(proto === TCP ? { flags: describeFlags(flags) } : {}),
+        path: r.privatePath ? 'private' : 'public',
+      });
+      if (r.redirected) this.emit('redirect', { flow: flow?.index ?? null, from: formatIp(dst), to: formatIp(r.wireDst) });
+      if (!r.privatePath && !s.external) this.emit('nat', { flow: flow?.index ?? null, side: 'source', from: formatIp(s.privateIp), to: formatIp(r.seenSrc) });
+    }
+    this.sim.schedule(this.latency(s, t, r.privatePath), this.onArrive, p);
+    return null;
+  }
+
+  private arrive(p: number): void {
+    const pk = this.packets;
+    const to = pk.dstHost[p];
+    const t = this.hosts[to];
+    const proto = pk.proto[p];
+    const src = pk.src[p];
+    const dst = pk.dst[p];
+    const sport = pk.sport[p];
+    const dport = pk.dport[p];
+    const flags = pk.flags[p];
+    const flow = pk.flow[p];
+    const request = pk.request[p];
+    const from = pk.srcHost[p];
+    const privatePath = pk.privatePath[p];
+    this.packets.release(p);
+    const now = this.sim.now;
+
+    if (!t.running || t.privateIp !== dst) {
+      this.stats.drops++;
+      if (this.trace) this.emit('drop', { host: t.name, proto: protocolName(proto), dst: formatIp(dst), code: 'NO_ROUTE_TO_DESTINATION' });
+      if (flow && request) this.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: `${t.name} no longer holds ${formatIp(dst)}` });
+      return;
+    }
+    if (!privatePath && this.trace && !t.external) {
+      this.emit('nat', { flow: flow?.index ?? null, side: 'destination', from: formatIp(pk.wireDst[p]), to: formatIp(dst) });
+    }
+    if (flow && request && flow.source === null) {
+      flow.source = src;
+      flow.destination = dst;
+    }
+    const key = proto === ICMP ? icmpKey(dport >> 16, dport & 0xffff) : dport;
+    const ctPorts = proto === ICMP ? sport : dport;
+    const ctRemotePort = proto === ICMP ? 0 : sport;
+
+    let via: Explanation | null = null;
+    if (!t.external) {
+      const slot = this.conntrack.lookup(to, proto, src, ctPorts, ctRemotePort, now);
+      if (slot >= 0) {
+        this.conntrack.touch(slot, now, INBOUND, flags);
+        if (this.trace) this.emit('conntrack', { host: t.name, hit: true, src: formatIp(src), dst: formatIp(dst) });
+        via = { code: 'TRACKED_CONNECTION', message: `part of a tracked flow of ${t.name}; replies and tracked flows pass regardless of rules` };
+      } else {
+        const s = this.hosts[from];
+        const view: IngressView = {
+          protocol: proto,
+          key,
+          source: src,
+          privatePath,
+          senderGroups: s.running && !s.external ? s.groupKeys : null,
+        };
+        const packed = admitIndex(t.groups, view);
+        if (packed < 0) {
+          this.stats.drops++;
+          const denial = this.deny(t, s, view, dst, slot === EXPIRED);
+          if (this.trace) this.emit('drop', { host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
+          if (flow) this.recordDrop(flow, denial, request);
+          return;
+        }
+        const adm = unpackAdmission(t.groups, packed);
+        this.conntrack.track(to, proto, src, ctPorts, ctRemotePort, now, INBOUND, flags);
+        via = {
+          code: 'ALLOWED_BY_RULE',
+          group: adm.group.key,
+          rule: adm.rule,
+          message: `admitted by group ${groupDisplayName(adm.group.key)}: ${describeRule(adm.rule)}`,
+        };
+        void MISS;
+      }
+    } else {
+      via = { code: 'NOT_FILTERED', message: `${t.name} is outside AWS: no security group filters it` };
+    }
+    this.stats.delivered++;
+    if (this.trace) this.emit('deliver', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via.code });
+    if (flow && request && flow.admission === null) flow.admission = via;
+    this.deliver(t, proto, src, sport, dport, flags, flow, request, via);
+  }
+
+  private deny(t: Host, s: Host, view: IngressView, dst: Ip, expired: boolean): Explanation {
+    const groups = t.groupKeys.map((k) => this.effective.get(k)!);
+    const ctx: DenialContext = {
+      receiver: t.name,
+      sender: s.name,
+      destination: dst,
+      pendingWouldAdmit: this.pendingWouldAdmit(t, view),
+      conntrackExpired: expired ? { idleNs: this.conntrack.expiredIdle, timeoutNs: this.conntrack.expiredTimeout } : null,
+    };
+    const d = explainDenial(groups, view, ctx);
+    return { code: d.code, message: d.message, ...(d.blockers.length ? { blockers: [...d.blockers] } : {}) };
+  }
+
+  /** Would the rules as configured (changes still propagating included) admit the packet? */
+  private pendingWouldAdmit(t: Host, view: IngressView): { group: string; effectiveAtNs: number } | null {
+    if (this.pending.size === 0) return null;
+    const configured = t.groupKeys.map((k) => this.world.groups[k]);
+    const adm = admitLinear(configured, view);
+    if (!adm) return null;
+    const times = this.pending.get(adm.group.key);
+    if (!times || times.length === 0) return null;
+    return { group: adm.group.key, effectiveAtNs: times[0] };
+  }
+
+  /** Hands an admitted packet to the receiving endpoint. */
+  private deliver(
+    t: Host,
+    proto: number,
+    src: Ip,
+    sport: number,
+    dport: number,
+    flags: number,
+    flow: FlowRecord | null,
+    request: boolean,
+    via: Explanation,
+  ): void {
+    if (proto === TCP) {
+      const sock = t.sockets.get(TCP * 65536 + dport);
+      if (sock && sock.kind === 'tcp' && sock.conn.remotePort === sport) {
+        this.clientSegment(t, sock.conn, flags);
+        return;
+      }
+      const reply = tcpServerReply(flags, listens(t.tcpPorts, dport));
+      if (flow && request) {
+        if (flags & F_DATA) this.resolve(flow, 'delivered', via);
+        if ((flags & F_SYN) && reply === F_RST) flow.admission = { ...via, code: 'CONNECTION_REFUSED', message: `${t.name} has no listener on tcp/${dport}; it answered RST (${via.message})` };
+      }
+      if (reply) this.transmit(t.id, src, TCP, dport, sport, reply, flow, false);
+      return;
+    }
+    if (proto === UDP) {
+      const sock = t.sockets.get(UDP * 65536 + dport);
+      if (sock && sock.kind === 'udp' && !request) return; // an echo back to the client
+      if (flow && request) this.datagramDecided(flow, false, via);
+      if (listens(t.udpPorts, dport)) this.transmit(t.id, src, UDP, dport, sport, 0, flow, false);
+      return;
+    }
+    // ICMP: dport carries type << 16 | code; sport the echo id.
+    const type = dport >> 16;
+    if (type === ICMP_ECHO_REQUEST) {
+      this.transmit(t.id, src, ICMP, sport, (ICMP_ECHO_REPLY << 16) | 0, 0, flow, false);
+    } else if (type === ICMP_ECHO_REPLY) {
+      const sock = t.sockets.get(ICMP * 65536 + sport);
+      if (sock && sock.kind === 'icmp') {
+        this.sim.cancel(sock.timer);
+        t.sockets.delete(ICMP * 65536 + sport);
+        this.resolve(sock.flow, 'replied', sock.flow.admission ?? via);
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Flow records
+
+  private resolve(flow: FlowRecord, outcome: FlowRecord['outcome'], explanation: Explanation | null): void {
+    if (flow.outcome !== null) return;
+    flow.outcome = outcome;
+    flow.explanation = explanation;
+    flow.resolvedAtNs = this.sim.now;
+    if (this.trace) this.emit('outcome', { flow: flow.index, outcome, code: explanation?.code ?? null });
+  }
+
+  private failFlow(flow: FlowRecord, code: ExplanationCode, message: string): void {
+    const outcome = flow.action === 'send' || flow.action === 'transfer' ? 'dropped' : 'timeout';
+    this.resolve(flow, outcome, { code, message });
+  }
+
+  /** A packet of the flow was dropped: remember why; UDP and transfers are decided at once. */
+  private recordDrop(flow: FlowRecord, why: Explanation, request = true): void {
+    if (!request) return;
+    if (flow.action === 'send') {
+      this.datagramDecided(flow, true, why);
+      return;
+    }
+    if (flow.action === 'transfer') {
+      this.resolve(flow, 'dropped', why);
+      return;
+    }
+    if (flow.action === 'connect' || flow.action === 'ping') {
+      flow.explanation = why; // kept as the reason if the flow times out
+      if (why.code === 'NO_ROUTE_TO_DESTINATION' && flow.action === 'ping') return;
+    }
+  }
+
+  private datagramDecided(flow: FlowRecord, dropped: boolean, why: Explanation): void {
+    if (dropped && !flow.anyDropped) {
+      flow.anyDropped = true;
+      flow.explanation = why;
+    }
+    if (!dropped && flow.admission === null) flow.admission = why;
+    flow.pending--;
+    if (flow.pending === 0) {
+      const first = flow.anyDropped ? flow.explanation : flow.admission;
+      flow.explanation = null;
+      this.resolve(flow, flow.anyDropped ? 'dropped' : 'delivered', first);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Endpoints: the actions a scenario can take
+
+  private ephemeralPort(h: Host): number {
+    const p = h.nextPort;
+    h.nextPort = p >= EPHEMERAL_LAST ? EPHEMERAL_FIRST : p + 1;
+    return p;
+  }
+
+  /** Opens a TCP connection from `from` to `dst:port`. */
+  connect(flow: FlowRecord, from: number, dst: Ip, port: number): Connection | null {
+    const h = this.hosts[from];
+    flow.to = dst;
+    flow.port = port;
+    const localPort = this.ephemeralPort(h);
+    const step = tcpOpen(this.sim.now, this.settings.tcp);
+    const conn: Connection = { host: from, localPort, remote: dst, remotePort: port, state: step.state, timer: -1, flow, transfer: null };
+    const err = this.transmit(from, dst, TCP, localPort, port, step.send, flow, true);
+    if (err === 'SOURCE_NOT_RUNNING') return null;
+    if (err === null) {
+      const r = this.route(h, dst);
+      if (!('noRoute' in r)) conn.remote = r.wireDst;
+    }
+    h.sockets.set(TCP * 65536 + localPort, { kind: 'tcp', conn });
+    this.armTimer(conn, step);
+    return conn;
+  }
+
+  private armTimer(conn: Connection, step: TcpStep): void {
+    if (conn.timer >= 0) this.sim.cancel(conn.timer);
+    conn.timer = step.deadline === null ? -1 : this.sim.at(step.deadline, this.onTcpTimer, conn.host, conn.localPort);
+  }
+
+  private tcpTimer(hostId: number, localPort: number): void {
+    const h = this.hosts[hostId];
+    const sock = h.sockets.get(TCP * 65536 + localPort);
+    if (!sock || sock.kind !== 'tcp') return;
+    const conn = sock.conn;
+    conn.timer = -1;
+    const step = tcpOnTimer(conn.state, this.sim.now, this.settings.tcp);
+    conn.state = step.state;
+    if (step.event === 'timeout') {
+      h.sockets.delete(TCP * 65536 + localPort);
+      this.resolve(conn.flow, 'timeout', conn.flow.explanation ?? { code: 'ENI_SG_RULES_MISMATCH', message: 'no answer' });
+      return;
+    }
+    if (step.send) this.transmit(hostId, conn.remote, TCP, localPort, conn.remotePort, step.send, conn.flow, true);
+    this.armTimer(conn, step);
+  }
+
+  private clientSegment(h: Host, conn: Connection, flags: number): void {
+    const step = tcpClientOnSegment(conn.state, flags);
+    conn.state = step.state;
+    if (step.event !== null && conn.timer >= 0) {
+      this.sim.cancel(conn.timer);
+      conn.timer = -1;
+    }
+    switch (step.event) {
+      case 'connected':
+        this.resolve(conn.flow, 'connected', conn.flow.admission);
+        break;
+      case 'refused':
+        h.sockets.delete(TCP * 65536 + conn.localPort);
+        this.resolve(conn.flow, 'refused', conn.flow.admission);
+        break;
+      case 'data-acked':
+        if (conn.transfer) {
+          const t = conn.transfer;
+          conn.transfer = null;
+          if (t.outcome === null) this.resolve(t, 'delivered', t.admission);
+        }
+        break;
+      case 'closed':
+        h.sockets.delete(TCP * 65536 + conn.localPort);
+        break;
+    }
+    if (step.send) this.transmit(h.id, conn.remote, TCP, conn.localPort, conn.remotePort, step.send, null, false);
+  }
+
+  /** Sends one data segment over an open connection (sgsim's `transfer`). */
+  transfer(flow: FlowRecord, conn: Connection | null): void {
+    if (conn) {
+      flow.to = conn.remote;
+      flow.port = conn.remotePort;
+    }
+    const h = conn ? this.hosts[conn.host] : null;
+    const open = conn && h && h.sockets.get(TCP * 65536 + conn.localPort)?.kind === 'tcp' ? tcpSendData(conn.state) : 0;
+    if (!conn || !open) {
+      this.resolve(flow, 'dropped', { code: 'CONNECTION_NOT_OPEN', message: 'the connection is not open (it never connected, or it was closed or reset)' });
+      return;
+    }
+    conn.transfer = flow;
+    this.transmit(conn.host, conn.remote, TCP, conn.localPort, conn.remotePort, open, flow, true);
+  }
+
+  /** Closes a connection with FIN. */
+  close(conn: Connection | null): void {
+    if (!conn) return;
+    const h = this.hosts[conn.host];
+    if (h.sockets.get(TCP * 65536 + conn.localPort)?.kind !== 'tcp') return;
+    const step = tcpClose(conn.state);
+    conn.state = step.state;
+    if (step.send) this.transmit(conn.host, conn.remote, TCP, conn.localPort, conn.remotePort, step.send, null, false);
+    else h.sockets.delete(TCP * 65536 + conn.localPort);
+  }
+
+  /** Sends `count` UDP datagrams from `from` to `dst:port`. */
+  sendUdp(flow: FlowRecord, from: number, dst: Ip, port: number, count: number): void {
+    const h = this.hosts[from];
+    flow.to = dst;
+    flow.port = port;
+    flow.pending = count;
+    const localPort = this.ephemeralPort(h);
+    h.sockets.set(UDP * 65536 + localPort, { kind: 'udp', flow });
+    for (let i = 0; i < count; i++) {
+      const err = this.transmit(from, dst, UDP, localPort, port, 0, flow, true);
+      if (err === 'SOURCE_NOT_RUNNING') return;
+    }
+  }
+
+  /** Sends one ICMP echo request and waits settings.pingTimeout for the reply. */
+  ping(flow: FlowRecord, from: number, dst: Ip): void {
+    const h = this.hosts[from];
+    flow.to = dst;
+    const echoId = h.nextEchoId;
+    h.nextEchoId = echoId >= 65535 ? 1 : echoId + 1;
+    const err = this.transmit(from, dst, ICMP, echoId, ICMP_ECHO_REQUEST << 16, 0, flow, true);
+    if (err === 'SOURCE_NOT_RUNNING') return;
+    const timer = this.sim.schedule(this.settings.pingTimeout, this.onPingTimeout, from, echoId);
+    h.sockets.set(ICMP * 65536 + echoId, { kind: 'icmp', flow, timer });
+  }
+
+  private pingTimeout(hostId: number, echoId: number): void {
+    const h = this.hosts[hostId];
+    const sock = h.sockets.get(ICMP * 65536 + echoId);
+    if (!sock || sock.kind !== 'icmp') return;
+    h.sockets.delete(ICMP * 65536 + echoId);
+    this.resolve(sock.flow, 'timeout', sock.flow.explanation ?? { code: 'ENI_SG_RULES_MISMATCH', message: 'no reply' });
+  }
+
+  /** Low-level UDP for bulk workloads: sends one datagram with no flow record. */
+  sendDatagram(from: number, localPort: number, dst: Ip, port: number, flow: FlowRecord | null = null): void {
+    this.transmit(from, dst, UDP, localPort, port, 0, flow, flow !== null);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // World changes
+
+  /** Applies a change now; rule changes reach filtering after the propagation delay. */
+  applyChange(change: Change): void {
+    const before = this.world;
+    this.world = applyChange(before, change);
+    if (this.trace) this.emit('change', describeChange(change));
+    switch (change.kind) {
+      case 'authorize':
+      case 'revoke': {
+        const delay = this.settings.propagationDelay;
+        if (delay <= 0) {
+          this.setEffective(changeRules(this.effective.get(change.group)!, change));
+          return;
+        }
+        const at = this.sim.now + delay;
+        const list = this.pending.get(change.group) ?? [];
+        list.push(at);
+        this.pending.set(change.group, list);
+        this.sim.at(at, () => {
+          this.setEffective(changeRules(this.effective.get(change.group)!, change));
+          const l = this.pending.get(change.group)!;
+          l.shift();
+          if (l.length === 0) this.pending.delete(change.group);
+          if (this.trace) this.emit('effective', { ...describeChange(change) });
+        });
+        return;
+      }
+      case 'launch': {
+        this.addInstance(getInstance(this.world, change.instance.name)!);
+        return;
+      }
+      case 'stop':
+      case 'start':
+      case 'terminate':
+        this.syncInstance(change.instance);
+        return;
+      case 'associate': {
+        const former = getElasticIp(before, change.elasticIp)?.instance;
+        if (former && former !== change.instance) this.syncInstance(former);
+        this.syncInstance(change.instance);
+        return;
+      }
+      case 'disassociate': {
+        const holder = getElasticIp(before, change.elasticIp)?.instance;
+        if (holder) this.syncInstance(holder);
+        return;
+      }
+    }
+  }
+
+  private syncInstance(name: string): void {
+    const id = this.hostByName.get(name)!;
+    this.syncAddresses(id, getInstance(this.world, name)!);
+  }
+
+  private emit(ev: string, fields: Record<string, unknown>): void {
+    this.trace!({ tNs: this.sim.now, ev, ...fields });
+  }
+}
+
+function listens(ports: readonly PortRange[], port: number): boolean {
+  for (let i = 0; i < ports.length; i++) if (port >= ports[i].from && port <= ports[i].to) return true;
+  return false;
+}
+
+function describeChange(change: Change): Record<string, unknown> {
+  switch (change.kind) {
+    case 'authorize':
+    case 'revoke':
+      return { change: change.kind, group: groupDisplayName(change.group) };
+    case 'launch':
+      return { change: 'launch', instance: change.instance.name };
+    case 'associate':
+      return { change: 'associate', elasticIp: formatIp(change.elasticIp), instance: change.instance };
+    case 'disassociate':
+      return { change: 'disassociate', elasticIp: formatIp(change.elasticIp) };
+    default:
+      return { change: change.kind, instance: change.instance };
+  }
+}
+
+void F_ACK;
+void F_FIN;
+void F_RST;

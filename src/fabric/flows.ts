@@ -1,0 +1,82 @@
+/**
+ * fabric/flows: what a flow's observer records.
+ *
+ * Owns: the record of one traffic action (connect, send, ping, transfer) as the simulator
+ * observes it: its outcome, the path and redirect of its first packet, the addresses the
+ * receiver saw, and the explanation (admitting rule, or the denial's primary code and other
+ * blockers). The fabric fills these in as packets travel; nothing here decides anything.
+ * Does not own: expectations (scenario/) or rendering (analysis/).
+ */
+import type { Rule } from '../model/types.ts';
+
+export type FlowAction = 'connect' | 'send' | 'ping' | 'transfer';
+export type FlowOutcome = 'connected' | 'refused' | 'timeout' | 'delivered' | 'dropped' | 'replied';
+
+export type ExplanationCode =
+  | 'ALLOWED_BY_RULE'
+  | 'CONNECTION_REFUSED'
+  | 'TRACKED_CONNECTION'
+  | 'NOT_FILTERED'
+  | 'SG_HAS_NO_RULES'
+  | 'ENI_SG_RULES_MISMATCH'
+  | 'SG_REFERENCES_NOT_PRESERVED'
+  | 'SIM_PROPAGATION_PENDING'
+  | 'SIM_CONNTRACK_EXPIRED'
+  | 'NO_ROUTE_TO_DESTINATION'
+  | 'SOURCE_NOT_RUNNING'
+  | 'CONNECTION_NOT_OPEN';
+
+export interface Explanation {
+  code: ExplanationCode;
+  /** The admitting group (its key) for ALLOWED_BY_RULE / CONNECTION_REFUSED. */
+  group?: string;
+  rule?: Rule;
+  blockers?: ExplanationCode[];
+  message: string;
+}
+
+export interface FlowRecord {
+  readonly index: number;
+  readonly action: FlowAction;
+  readonly protocol: 'tcp' | 'udp' | 'icmp';
+  readonly from: string;
+  readonly atNs: number;
+  /** Destination address as the sender addressed it (null when the address spec named none). */
+  to: number | null;
+  port: number | null;
+  outcome: FlowOutcome | null;
+  path: 'private' | 'public' | null;
+  redirected: boolean | null;
+  /** Source and destination as the receiver saw them (null when nothing arrived). */
+  source: number | null;
+  destination: number | null;
+  explanation: Explanation | null;
+  /** Admission of the first admitted request packet (kept for refused/connected). */
+  admission: Explanation | null;
+  /** UDP: datagrams still to be decided, and whether any was dropped. */
+  pending: number;
+  anyDropped: boolean;
+  resolvedAtNs: number | null;
+}
+
+export function newFlow(index: number, action: FlowAction, protocol: FlowRecord['protocol'], from: string, atNs: number): FlowRecord {
+  return {
+    index,
+    action,
+    protocol,
+    from,
+    atNs,
+    to: null,
+    port: null,
+    outcome: null,
+    path: null,
+    redirected: null,
+    source: null,
+    destination: null,
+    explanation: null,
+    admission: null,
+    pending: 0,
+    anyDropped: false,
+    resolvedAtNs: null,
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * policy/evaluate: the ingress verdict of a receiver's security groups, and its reasons.
+ *
+ * Owns: the union over the receiver's groups (domain.md §2: admitted when any rule of any of
+ * its groups matches; order never changes the verdict) through the compiled index, the
+ * canonical choice of which rule to name (the first group in the instance's order that has a
+ * match, and its lowest-numbered matching rule), and the explanation of a denial in AWS
+ * Reachability Analyzer's vocabulary (domain.md §7): the primary code and every other blocker.
+ * Does not own: connection tracking (conntrack/), routing or NAT (fabric/).
+ */
+import { formatIp } from '../net/ipv4.ts';
+import { ICMP, TCP, formatIcmp, formatPorts, protocolName } from '../net/protocol.ts';
+import { groupDisplayName, type Rule, type SecurityGroup } from '../model/types.ts';
+import type { CompiledGroup } from './index.ts';
+import { coversSource, coversTraffic, ruleMatches, type IngressView } from './match.ts';
+
+export type DenialCode =
+  | 'SG_HAS_NO_RULES'
+  | 'ENI_SG_RULES_MISMATCH'
+  | 'SG_REFERENCES_NOT_PRESERVED'
+  | 'SIM_PROPAGATION_PENDING'
+  | 'SIM_CONNTRACK_EXPIRED';
+
+export interface Admission {
+  /** Position of the group in the receiver's list. */
+  readonly groupPosition: number;
+  readonly group: SecurityGroup;
+  readonly ruleIndex: number;
+  readonly rule: Rule;
+}
+
+export interface Denial {
+  readonly code: DenialCode;
+  /** The other causes, primary excluded, most specific first. */
+  readonly blockers: readonly DenialCode[];
+  readonly message: string;
+}
+
+/** Fast path: packed admission (groupPosition * 2^24 + ruleIndex) or -1. */
+export function admitIndex(groups: readonly CompiledGroup[], view: IngressView): number {
+  const senderGroups = view.privatePath ? view.senderGroups : null;
+  for (let g = 0; g < groups.length; g++) {
+    const r = groups[g].match(view.protocol, view.key, view.source, senderGroups);
+    if (r >= 0) return g * 0x1000000 + r;
+  }
+  return -1;
+}
+
+export function unpackAdmission(groups: readonly CompiledGroup[], packed: number): Admission {
+  const groupPosition = Math.floor(packed / 0x1000000);
+  const ruleIndex = packed % 0x1000000;
+  const group = groups[groupPosition].group;
+  return { groupPosition, group, ruleIndex, rule: group.ingress[ruleIndex] };
+}
+
+/** The same verdict by a plain scan of the rules (the definition; used for checks and explanations). */
+export function admitLinear(groups: readonly SecurityGroup[], view: IngressView): Admission | null {
+  for (let g = 0; g < groups.length; g++) {
+    const rules = groups[g].ingress;
+    for (let r = 0; r < rules.length; r++) {
+      if (ruleMatches(rules[r], view)) return { groupPosition: g, group: groups[g], ruleIndex: r, rule: rules[r] };
+    }
+  }
+  return null;
+}
+
+export interface DenialContext {
+  /** The receiver's name, for messages. */
+  readonly receiver: string;
+  /** The sender's name, for messages. */
+  readonly sender: string;
+  /** The destination address as the receiver sees it. */
+  readonly destination: number;
+  /** The rules in force once pending changes propagate would admit the packet. */
+  readonly pendingWouldAdmit?: { readonly group: string; readonly effectiveAtNs: number } | null;
+  /** The packet belonged to a tracked flow that idled out. */
+  readonly conntrackExpired?: { readonly idleNs: number; readonly timeoutNs: number } | null;
+}
+
+export function describeTraffic(protocol: number, key: number): string {
+  if (protocol === ICMP) return `icmp ${formatIcmp({ type: key >> 8, code: key & 255 })}`;
+  return `${protocolName(protocol)}/${key}`;
+}
+
+export function describeRule(rule: Rule): string {
+  const what =
+    rule.protocol === 'all'
+      ? 'all traffic'
+      : rule.protocol === 'icmp'
+        ? `icmp ${formatIcmp(rule.icmp ?? { type: -1, code: -1 })}`
+        : `${rule.protocol}/${formatPorts(rule.ports!)}`;
+  const from =
+    rule.source.kind === 'cidr'
+      ? `${formatIp(rule.source.cidr.base)}/${rule.source.cidr.prefix}`
+      : `group ${groupDisplayName(rule.source.group)}`;
+  return `${what} from ${from}${rule.description ? ` ("${rule.description}")` : ''}`;
+}
+
+/** Why the receiver's groups deny the packet: primary code first, then the rest. */
+export function explainDenial(groups: readonly SecurityGroup[], view: IngressView, ctx: DenialContext): Denial {
+  const names = groups.map((g) => groupDisplayName(g.key)).join(', ');
+  const seen = `${describeTraffic(view.protocol, view.key)} from ${formatIp(view.source)} to ${formatIp(ctx.destination)}`;
+  const hasRules = groups.some((g) => g.ingress.length > 0);
+  const base: DenialCode = hasRules ? 'ENI_SG_RULES_MISMATCH' : 'SG_HAS_NO_RULES';
+  const causes: { code: DenialCode; message: string }[] = [];
+
+  if (ctx.pendingWouldAdmit) {
+    const p = ctx.pendingWouldAdmit;
+    causes.push({
+      code: 'SIM_PROPAGATION_PENDING',
+      message: `a rule change to group ${groupDisplayName(p.group)} that would admit ${seen} is still propagating (in force at ${formatSeconds(p.effectiveAtNs)})`,
+    });
+  }
+  if (ctx.conntrackExpired) {
+    const c = ctx.conntrackExpired;
+    causes.push({
+      code: 'SIM_CONNTRACK_EXPIRED',
+      message: `the tracked connection idled out (${formatSeconds(c.idleNs)} idle, timeout ${formatSeconds(c.timeoutNs)}) and no rule of ${ctx.receiver}'s groups (${names}) admits ${seen} anew`,
+    });
+  }
+  // A group rule that would have matched had the packet kept its group identity.
+  if (!view.privatePath && view.senderGroups !== null) {
+    const privateView: IngressView = { ...view, privatePath: true };
+    for (const g of groups) {
+      const hit = g.ingress.find((r) => r.source.kind === 'group' && ruleMatches(r, privateView));
+      if (hit) {
+        causes.push({
+          code: 'SG_REFERENCES_NOT_PRESERVED',
+          message: `group ${groupDisplayName(g.key)} admits ${describeRule(hit)}, but ${ctx.sender}'s packet came over the public path (${seen}), where NAT drops group identity; use ${ctx.receiver}'s private address`,
+        });
+        break;
+      }
+    }
+  }
+  causes.push({
+    code: base,
+    message:
+      base === 'SG_HAS_NO_RULES'
+        ? `${ctx.receiver}'s groups (${names}) have no ingress rules, so nothing is admitted (${seen})`
+        : `no rule of ${ctx.receiver}'s groups (${names}) admits ${seen}${nearMiss(groups, view)}`,
+  });
+  return { code: causes[0].code, blockers: causes.slice(1).map((c) => c.code), message: causes[0].message };
+}
+
+/** A short hint naming a rule that covers the traffic but not the source, if any. */
+function nearMiss(groups: readonly SecurityGroup[], view: IngressView): string {
+  for (const g of groups) {
+    for (const r of g.ingress) {
+      if (coversTraffic(r, view.protocol, view.key) && !coversSource(r, view)) {
+        return `; closest: group ${groupDisplayName(g.key)} admits ${describeRule(r)}`;
+      }
+    }
+  }
+  const tcpOrUdp = view.protocol === TCP ? 'tcp' : view.protocol === ICMP ? 'icmp' : 'udp';
+  return `; no rule covers ${tcpOrUdp === 'icmp' ? 'this icmp type' : `${tcpOrUdp} port ${view.key}`}`;
+}
+
+export function formatSeconds(ns: number): string {
+  const s = ns / 1e9;
+  if (s >= 1 || s === 0) return `${+s.toFixed(3)}s`;
+  const ms = ns / 1e6;
+  if (ms >= 1) return `${+ms.toFixed(3)}ms`;
+  return `${+(ns / 1e3).toFixed(3)}us`;
+}

@@ -1,0 +1,122 @@
+/**
+ * transport/tcp: TCP endpoint behaviour, sans-I/O (in the manner of smoltcp).
+ *
+ * Owns: the client's connection state machine — SYN, retransmission with exponential backoff
+ * (Linux defaults: initial RTO 1 s, doubling, 6 retries), SYN-ACK → established (connected),
+ * RST → refused, retries exhausted → timeout, one data segment and its ACK, FIN close — and the
+ * server's answer to a segment (SYN-ACK from a listening port, RST from a closed one, ACK to
+ * data, FIN-ACK to FIN). Functions take a state and an input and return the new state, the
+ * segment to send and the next deadline; they never own a timer or touch the network.
+ * Does not own: delivery, filtering or timers (fabric/ does those).
+ */
+
+export const F_SYN = 1;
+export const F_ACK = 2;
+export const F_FIN = 4;
+export const F_RST = 8;
+export const F_DATA = 16;
+
+export type TcpClientPhase = 'syn-sent' | 'established' | 'fin-wait' | 'closed' | 'refused' | 'timed-out';
+
+export interface TcpClientState {
+  readonly phase: TcpClientPhase;
+  /** Retransmissions done so far. */
+  readonly retries: number;
+  /** The current retransmission timeout, ns. */
+  readonly rto: number;
+}
+
+export interface TcpSettings {
+  readonly synRetries: number;
+  readonly initialRto: number;
+}
+
+export type TcpEvent = 'connected' | 'refused' | 'timeout' | 'data-acked' | 'closed' | null;
+
+export interface TcpStep {
+  readonly state: TcpClientState;
+  /** Flags of the segment to send now, or 0 for none. */
+  readonly send: number;
+  /** Absolute time at which onTimer must be called, or null for none. */
+  readonly deadline: number | null;
+  readonly event: TcpEvent;
+}
+
+/** Opens a connection: the first SYN and its retransmission deadline. */
+export function tcpOpen(now: number, s: TcpSettings): TcpStep {
+  return {
+    state: { phase: 'syn-sent', retries: 0, rto: s.initialRto },
+    send: F_SYN,
+    deadline: now + s.initialRto,
+    event: null,
+  };
+}
+
+/** The retransmission timer fired. */
+export function tcpOnTimer(state: TcpClientState, now: number, s: TcpSettings): TcpStep {
+  if (state.phase !== 'syn-sent') return { state, send: 0, deadline: null, event: null };
+  if (state.retries >= s.synRetries) {
+    return { state: { ...state, phase: 'timed-out' }, send: 0, deadline: null, event: 'timeout' };
+  }
+  const rto = state.rto * 2;
+  return { state: { phase: 'syn-sent', retries: state.retries + 1, rto }, send: F_SYN, deadline: now + rto, event: null };
+}
+
+/** A segment arrived for the client. */
+export function tcpClientOnSegment(state: TcpClientState, flags: number): TcpStep {
+  const none = { state, send: 0, deadline: null, event: null } as const;
+  if (flags & F_RST) {
+    if (state.phase === 'syn-sent') return { state: { ...state, phase: 'refused' }, send: 0, deadline: null, event: 'refused' };
+    return { state: { ...state, phase: 'closed' }, send: 0, deadline: null, event: 'closed' };
+  }
+  switch (state.phase) {
+    case 'syn-sent':
+      if ((flags & (F_SYN | F_ACK)) === (F_SYN | F_ACK)) {
+        return { state: { ...state, phase: 'established' }, send: F_ACK, deadline: null, event: 'connected' };
+      }
+      return none;
+    case 'established':
+      if (flags & F_FIN) return { state: { ...state, phase: 'closed' }, send: F_ACK, deadline: null, event: 'closed' };
+      if (flags & F_ACK) return { state, send: 0, deadline: null, event: 'data-acked' };
+      return none;
+    case 'fin-wait':
+      if (flags & F_FIN) return { state: { ...state, phase: 'closed' }, send: F_ACK, deadline: null, event: 'closed' };
+      return none;
+    default:
+      return none;
+  }
+}
+
+/** The client sends one data segment (only when established). */
+export function tcpSendData(state: TcpClientState): number {
+  return state.phase === 'established' ? F_DATA | F_ACK : 0;
+}
+
+/** The client closes: FIN from an established connection. */
+export function tcpClose(state: TcpClientState): TcpStep {
+  if (state.phase !== 'established') return { state, send: 0, deadline: null, event: null };
+  return { state: { ...state, phase: 'fin-wait' }, send: F_FIN | F_ACK, deadline: null, event: null };
+}
+
+/**
+ * The server's answer to an admitted segment: SYN-ACK or RST to a SYN, ACK to data,
+ * FIN-ACK to a FIN, nothing to a bare ACK. Servers keep no per-connection state here.
+ */
+export function tcpServerReply(flags: number, listening: boolean): number {
+  if (flags & F_RST) return 0;
+  if (flags & F_SYN) return listening ? F_SYN | F_ACK : F_RST;
+  if (!listening) return F_RST;
+  if (flags & F_FIN) return F_FIN | F_ACK;
+  if (flags & F_DATA) return F_ACK;
+  return 0;
+}
+
+export function describeFlags(flags: number): string {
+  const out: string[] = [];
+  if (flags & F_SYN) out.push('SYN');
+  if (flags & F_FIN) out.push('FIN');
+  if (flags & F_RST) out.push('RST');
+  if (flags & F_DATA) out.push('DATA');
+  if (flags & F_ACK) out.push('ACK');
+  return out.join('|');
+}
