@@ -1,0 +1,218 @@
+/**
+ * bench/workloads: the registry bench/run.ts reads — which child processes to run, and which
+ * comparisons the final table shows with their targets.
+ *
+ * Owns: the list of runs (one child process each: a workload file, an implementation, a
+ * variant, its arguments at full and at --quick size) and the list of checks (a metric of one
+ * run, judged against another run of the same `npm run bench`, a published figure, or a plain
+ * threshold). Targets are quoted from the issue:
+ *   "W1: the sgsim kernel at ≥ 0.8× the bare heap measured in the same run, ≥ 5× SimPy.
+ *    W2 with security-group filtering, NAT and connection tracking on: ≥ 300,000 exchanges/s
+ *    at N = 1,000, and the N = 10,000 rate at ≥ 0.8× the N = 1,000 rate.
+ *    W3: a 10^6-instance world built in ≤ 30 s within ≤ 2 GB, ≥ 200,000 new flows/s.
+ *    W4: ≥ 20× the linear scan at 10,000 rules, nearly flat from 1 to 10,000 rules."
+ * Does not own: running anything (bench/run.ts), or the workloads (bench/w*.ts).
+ *
+ * To add a workload: write bench/wN-*.ts so that it prints one JSON line last on stdout (see
+ * bench/common.ts), then fill in or edit its RUNS and CHECKS entries below. Entries whose file
+ * does not exist yet are listed as "not implemented yet" and never produce numbers.
+ * W2/W3/W4 below are placeholders: their file names, flags and metric keys (W3's and W4's
+ * are not fixed by benchmarks.md yet) are proposals for whoever writes them — keep them or
+ * change them here.
+ */
+
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4';
+
+/** One child process: `node --import tsx bench/<file> ...args`. */
+export interface RunSpec {
+  /** Unique key, used by checks: "W1/sgsim". */
+  key: string;
+  workload: WorkloadId;
+  impl: string;
+  /** Shown until the child reports its own `variant`. */
+  variant: string;
+  /** Relative to bench/. */
+  file: string;
+  args: string[];
+  /** Arguments with --quick (the whole quick run must stay under a minute). */
+  quickArgs: string[];
+  /** Killed after this many seconds (default 600; 120 with --quick). */
+  timeoutS?: number;
+}
+
+/** What the checked value is compared with. */
+export type Baseline =
+  /** Another run of this bench run, by key (optionally a different metric of it). */
+  | { kind: 'run'; key: string; metric?: string; label: string }
+  /** A number published elsewhere (another machine, another day): shown and labelled as such. */
+  | { kind: 'published'; value: number; label: string };
+
+export type Target =
+  /** value / baseline ≥ min. */
+  | { kind: 'ratio-at-least'; min: number }
+  /** value ≥ min (no baseline needed). */
+  | { kind: 'at-least'; min: number; unit?: string }
+  /** value ≤ max (no baseline needed). */
+  | { kind: 'at-most'; max: number; unit?: string }
+  /** No number given: the ratio is shown for a person to judge. */
+  | { kind: 'judge'; text: string }
+  /** No target: context only. */
+  | { kind: 'info' };
+
+export interface CheckSpec {
+  /** The run whose metric is checked. */
+  key: string;
+  /** A key of the run's JSON line, e.g. "events_per_s". */
+  metric: string;
+  /** Short human name of the metric for the table. */
+  metricLabel: string;
+  baseline?: Baseline;
+  target: Target;
+  /** Judged at full size only: with --quick the value is shown but not marked pass/fail. */
+  fullSizeOnly?: boolean;
+  /** JSON keys that must be equal in the run and its baseline run (same simulated outcome). */
+  sameOutcome?: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// W1: hold model (bench/w1-hold.ts). Implemented.
+
+const w1 = (impl: string, extra: string[] = [], variantSuffix = ''): RunSpec => ({
+  key: `W1/${impl}${variantSuffix}`,
+  workload: 'W1',
+  impl,
+  variant: `H=10000${variantSuffix}`,
+  file: 'w1-hold.ts',
+  args: ['--impl', impl, '--timers', '10000', '--events', '2000000', ...extra],
+  quickArgs: ['--impl', impl, '--timers', '10000', '--events', '500000', ...extra],
+});
+
+/** SimPy 3.0.11, W1 H=10,000 E=2,000,000 — benchmarks.md, measured on another machine-run. */
+const SIMPY_W1_EVENTS_PER_S = 878_951;
+
+// ---------------------------------------------------------------------------------------------
+// W2: UDP echo exchanges. NOT IMPLEMENTED YET: proposed bench/w2-echo.ts, JSON keys as in
+// benchmarks.md ("exchanges_per_s", "hosts", "packets_per_host", ...).
+
+const w2 = (n: number, p: number, quickP: number): RunSpec => ({
+  key: `W2/sgsim/N=${n}`,
+  workload: 'W2',
+  impl: 'sgsim',
+  variant: `N=${n},P=${p}`,
+  file: 'w2-echo.ts',
+  args: ['--hosts', String(n), '--packets', String(p)],
+  quickArgs: ['--hosts', String(n), '--packets', String(quickP)],
+});
+
+// ---------------------------------------------------------------------------------------------
+// W3: scale. NOT IMPLEMENTED YET: proposed bench/w3-scale.ts printing "build_s",
+// "peak_rss_mb", "flows_per_s" (and outcome counts such as "flows_accepted").
+
+const w3: RunSpec = {
+  key: 'W3/sgsim',
+  workload: 'W3',
+  impl: 'sgsim',
+  variant: 'instances=1e6',
+  file: 'w3-scale.ts',
+  args: ['--instances', '1000000', '--flows', '1000000'],
+  quickArgs: ['--instances', '100000', '--flows', '100000'],
+  timeoutS: 900,
+};
+
+// ---------------------------------------------------------------------------------------------
+// W4: rule evaluation. NOT IMPLEMENTED YET: proposed bench/w4-rules.ts with
+// --impl sgsim|linear-scan --rules R, printing "decisions_per_s".
+
+const w4 = (impl: string, rules: number): RunSpec => ({
+  key: `W4/${impl}/rules=${rules}`,
+  workload: 'W4',
+  impl,
+  variant: `rules=${rules}`,
+  file: 'w4-rules.ts',
+  args: ['--impl', impl, '--rules', String(rules)],
+  quickArgs: ['--impl', impl, '--rules', String(rules), '--quick'],
+});
+
+// ---------------------------------------------------------------------------------------------
+
+export const RUNS: RunSpec[] = [
+  w1('sgsim'),
+  w1('bare-heap'),
+  // Context: both again after a small untimed run of the same code in the same process (see
+  // --prewarm in bench/w1-hold.ts). No target; it shows how much of the bare heap's lead is
+  // V8 specialising on a single closure instance.
+  w1('sgsim', ['--prewarm'], ',prewarm'),
+  w1('bare-heap', ['--prewarm'], ',prewarm'),
+
+  w2(1_000, 100, 10),
+  w2(10_000, 10, 1),
+
+  w3,
+
+  ...[1, 100, 1_000, 10_000].flatMap((r) => [w4('sgsim', r), w4('linear-scan', r)]),
+];
+
+export const CHECKS: CheckSpec[] = [
+  {
+    key: 'W1/sgsim',
+    metric: 'events_per_s',
+    metricLabel: 'events/s',
+    baseline: { kind: 'run', key: 'W1/bare-heap', label: 'bare heap (this run)' },
+    target: { kind: 'ratio-at-least', min: 0.8 },
+    sameOutcome: ['fired', 'sim_end_ms'],
+  },
+  {
+    key: 'W1/sgsim',
+    metric: 'events_per_s',
+    metricLabel: 'events/s',
+    baseline: { kind: 'published', value: SIMPY_W1_EVENTS_PER_S, label: 'SimPy (published, other run)' },
+    target: { kind: 'ratio-at-least', min: 5 },
+  },
+  {
+    key: 'W1/bare-heap',
+    metric: 'events_per_s',
+    metricLabel: 'events/s',
+    target: { kind: 'info' },
+  },
+  {
+    key: 'W1/sgsim,prewarm',
+    metric: 'events_per_s',
+    metricLabel: 'events/s',
+    baseline: { kind: 'run', key: 'W1/bare-heap,prewarm', label: 'bare heap, prewarm' },
+    target: { kind: 'info' },
+    sameOutcome: ['fired', 'sim_end_ms'],
+  },
+
+  {
+    key: 'W2/sgsim/N=1000',
+    metric: 'exchanges_per_s',
+    metricLabel: 'exchanges/s',
+    target: { kind: 'at-least', min: 300_000 },
+  },
+  {
+    key: 'W2/sgsim/N=10000',
+    metric: 'exchanges_per_s',
+    metricLabel: 'exchanges/s',
+    baseline: { kind: 'run', key: 'W2/sgsim/N=1000', label: 'N=1000 (this run)' },
+    target: { kind: 'ratio-at-least', min: 0.8 },
+  },
+
+  { key: 'W3/sgsim', metric: 'build_s', metricLabel: 'build s', target: { kind: 'at-most', max: 30, unit: 's' }, fullSizeOnly: true },
+  { key: 'W3/sgsim', metric: 'peak_rss_mb', metricLabel: 'peak RSS MiB', target: { kind: 'at-most', max: 2048, unit: 'MiB' }, fullSizeOnly: true },
+  { key: 'W3/sgsim', metric: 'flows_per_s', metricLabel: 'new flows/s', target: { kind: 'at-least', min: 200_000 } },
+
+  {
+    key: 'W4/sgsim/rules=10000',
+    metric: 'decisions_per_s',
+    metricLabel: 'decisions/s',
+    baseline: { kind: 'run', key: 'W4/linear-scan/rules=10000', label: 'linear scan (this run)' },
+    target: { kind: 'ratio-at-least', min: 20 },
+  },
+  {
+    key: 'W4/sgsim/rules=10000',
+    metric: 'decisions_per_s',
+    metricLabel: 'decisions/s',
+    baseline: { kind: 'run', key: 'W4/sgsim/rules=1', label: 'sgsim at 1 rule' },
+    target: { kind: 'judge', text: 'nearly flat' },
+  },
+];

@@ -1,0 +1,244 @@
+/**
+ * cli/main: the `sgsim` command.
+ *
+ * Owns: argv (commander), reading paths and directories, stdout/stderr, colour decisions, the
+ * trace file, and exit codes (scenario-format.md): 0 every expectation met, 1 an expectation
+ * failed, 2 invalid input (the file, the field path and the problem, no stack trace; other
+ * files still run), 3 an internal error (a bug: the stack trace is printed).
+ * Talks to the rest of sgsim only through the public API (src/index.ts).
+ */
+import { closeSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { extname, join, relative } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import {
+  WorldError,
+  formatDiagnostic,
+  loadScenarioFile,
+  palette,
+  renderText,
+  runScenario,
+  type Diagnostic,
+  type RunReport,
+  type TraceEvent,
+} from '../index.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_EXPECTATION_FAILED = 1;
+export const EXIT_INVALID_INPUT = 2;
+export const EXIT_INTERNAL_ERROR = 3;
+
+const SCENARIO_EXTENSIONS = new Set(['.yaml', '.yml', '.json', '.ts']);
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  color: boolean;
+  cwd: string;
+}
+
+/** Expands files and directories (a directory means every scenario file in it, sorted). */
+export function expandPaths(paths: readonly string[]): { files: string[]; problems: Diagnostic[] } {
+  const files: string[] = [];
+  const problems: Diagnostic[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      problems.push({ file: p, path: '', message: 'no such file or directory' });
+      continue;
+    }
+    if (st.isDirectory()) {
+      const found = readdirSync(p)
+        .filter((n) => SCENARIO_EXTENSIONS.has(extname(n)) && !n.endsWith('.d.ts'))
+        .sort()
+        .map((n) => join(p, n))
+        .filter((f) => statSync(f).isFile());
+      if (found.length === 0) problems.push({ file: p, path: '', message: 'the directory holds no scenario files (.yaml, .yml, .json, .ts)' });
+      files.push(...found);
+    } else files.push(p);
+  }
+  return { files, problems };
+}
+
+interface RunFlags {
+  json?: boolean;
+  seed?: string;
+  trace?: string;
+  timing?: boolean;
+  color?: boolean;
+}
+
+async function runCommand(paths: string[], flags: RunFlags, io: Io): Promise<number> {
+  const p = palette(io.color && flags.color !== false);
+  const { files, problems } = expandPaths(paths);
+  const reports: RunReport[] = [];
+  const errors: Diagnostic[] = [...problems];
+  let traceFd: number | null = null;
+  if (flags.trace) {
+    try {
+      traceFd = openSync(flags.trace, 'w');
+    } catch (e) {
+      io.stderr(`sgsim: cannot write the trace file ${flags.trace}: ${(e as Error).message}\n`);
+      return EXIT_INVALID_INPUT;
+    }
+  }
+  for (const d of problems) io.stderr(`${p.red('error')} ${formatDiagnostic(d)}\n`);
+  try {
+    for (const file of files) {
+      const shown = relative(io.cwd, file) || file;
+      const loaded = await loadScenarioFile(file);
+      if (!loaded.ok) {
+        const first = loaded.diagnostics[0];
+        const d = { ...first, file: shown };
+        errors.push(d);
+        const more = loaded.diagnostics.length > 1 ? ` (and ${loaded.diagnostics.length - 1} more problems)` : '';
+        io.stderr(`${p.red('error')} ${formatDiagnostic(d)}${more}\n`);
+        continue;
+      }
+      let trace: ((e: TraceEvent) => void) | null = null;
+      if (traceFd !== null) {
+        const fd = traceFd;
+        const seed = flags.seed ?? loaded.spec.seed;
+        writeSync(fd, JSON.stringify({ ev: 'scenario', file: shown, scenario: loaded.spec.name, seed }) + '\n');
+        let buffer = '';
+        trace = (e) => {
+          buffer += JSON.stringify(e) + '\n';
+          if (buffer.length > 1 << 16) {
+            writeSync(fd, buffer);
+            buffer = '';
+          }
+        };
+        try {
+          reports.push(runScenario(loaded.spec, { seed: flags.seed, trace, file: shown, timing: flags.timing }));
+        } finally {
+          if (buffer) writeSync(fd, buffer);
+        }
+      } else {
+        try {
+          reports.push(runScenario(loaded.spec, { seed: flags.seed, file: shown, timing: flags.timing }));
+        } catch (e) {
+          if (!(e instanceof WorldError)) throw e;
+          const d = { file: shown, path: 'timeline', message: e.message };
+          errors.push(d);
+          io.stderr(`${p.red('error')} ${formatDiagnostic(d)}\n`);
+          continue;
+        }
+      }
+      if (!flags.json) io.stdout(renderText(reports[reports.length - 1], p) + '\n');
+    }
+  } finally {
+    if (traceFd !== null) closeSync(traceFd);
+  }
+  if (flags.json) {
+    const doc =
+      files.length === 1 && errors.length === 0
+        ? reports[0]
+        : { version: 1, scenarios: reports, ...(errors.length ? { errors } : {}) };
+    io.stdout(JSON.stringify(doc, null, 2) + '\n');
+  } else {
+    const passed = reports.filter((r) => r.passed).length;
+    const failed = reports.length - passed;
+    const parts = [`${files.length + problems.length} scenario file${files.length === 1 ? '' : 's'}`, p.green(`${passed} passed`)];
+    parts.push(failed ? p.red(`${failed} failed`) : `${failed} failed`);
+    parts.push(errors.length ? p.red(`${errors.length} invalid`) : '0 invalid');
+    io.stdout(`${parts.join(', ')}\n`);
+  }
+  if (errors.length > 0) return EXIT_INVALID_INPUT;
+  return reports.every((r) => r.passed) ? EXIT_OK : EXIT_EXPECTATION_FAILED;
+}
+
+async function validateCommand(paths: string[], io: Io): Promise<number> {
+  const p = palette(io.color);
+  const { files, problems } = expandPaths(paths);
+  let invalid = problems.length;
+  for (const d of problems) io.stderr(`${p.red('error')} ${formatDiagnostic(d)}\n`);
+  for (const file of files) {
+    const shown = relative(io.cwd, file) || file;
+    const loaded = await loadScenarioFile(file);
+    if (loaded.ok) io.stdout(`${p.green('valid')}   ${shown}\n`);
+    else {
+      invalid++;
+      for (const d of loaded.diagnostics) io.stderr(`${p.red('error')} ${formatDiagnostic({ ...d, file: shown })}\n`);
+    }
+  }
+  return invalid ? EXIT_INVALID_INPUT : EXIT_OK;
+}
+
+function seedOption(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('the seed must not be empty');
+  return value;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let code = EXIT_OK;
+  const program = new Command()
+    .name('sgsim')
+    .description('Simulate EC2 networking and security groups: run scenarios, see what connects and why.')
+    .version('0.1.0', '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('run')
+    .description('Run scenario files (.yaml, .yml, .json, .ts builder scripts) or every scenario file in a directory.')
+    .argument('<paths...>', 'scenario files or directories')
+    .option('--json', 'print the run report as JSON (one document; several files give {version, scenarios})')
+    .option('--seed <seed>', "override each scenario's seed", seedOption)
+    .option('--trace <file.jsonl>', 'write every packet event (send, nat, redirect, deliver, drop, conntrack, change, outcome) as JSON lines')
+    .option('--timing', 'measure wall-clock time into stats.wallMs (otherwise 0, so output is byte-identical across runs)')
+    .option('--no-color', 'never colour the summary (colour is used only on a terminal, and never with NO_COLOR set)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 invalid input, 3 internal error.\n' +
+        'Examples:\n  sgsim run scenarios\n  sgsim run scenarios/04-group-added-to-itself.yaml --json\n  sgsim run my.yaml --seed 7 --trace out.jsonl',
+    )
+    .action(async (paths: string[], flags: RunFlags) => {
+      code = await runCommand(paths, flags, io);
+    });
+
+  program
+    .command('validate')
+    .description('Check scenario files without running them; prints every problem found.')
+    .argument('<paths...>', 'scenario files or directories')
+    .action(async (paths: string[]) => {
+      code = await validateCommand(paths, io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+      if (e.exitCode === 0) return EXIT_OK;
+      return EXIT_INVALID_INPUT;
+    }
+    throw e;
+  }
+  if (argv.length === 0) {
+    program.outputHelp();
+    return EXIT_INVALID_INPUT;
+  }
+  return code;
+}
+
+const isMain = process.argv[1] !== undefined && /[\\/]cli[\\/]main\.ts$/.test(process.argv[1]);
+if (isMain || process.env.SGSIM_BIN === '1') {
+  const color = !!process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  main(process.argv.slice(2), {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    color: process.env.FORCE_COLOR ? true : color,
+    cwd: process.cwd(),
+  }).then(
+    (c) => {
+      process.exitCode = c;
+    },
+    (e: unknown) => {
+      process.stderr.write(`sgsim: internal error (this is a bug; please report it):\n${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = EXIT_INTERNAL_ERROR;
+    },
+  );
+}

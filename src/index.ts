@@ -1,0 +1,41 @@
+/**
+ * sgsim's public API: named exports only. The CLI uses nothing else.
+ *
+ * Load or build a scenario, run it, read or render the report; or drive the kernel, the world
+ * model and the fabric directly (property tests and benchmarks do).
+ */
+export { Simulator, BinaryHeapScheduler, SortedListScheduler, RandomStream, type Scheduler, type Handler, type EventId } from './core/index.ts';
+export { parseIp, parseCidr, formatIp, formatCidr, cidrContains, type Ip, type Cidr } from './net/ipv4.ts';
+export * from './model/types.ts';
+export {
+  createWorld,
+  applyChange,
+  applyChangeWithPatches,
+  getInstance,
+  allInstances,
+  authorize,
+  revoke,
+  launch,
+  stop,
+  start,
+  terminate,
+  associate,
+  disassociate,
+  WorldError,
+  type World,
+  type Change,
+  type WorldInput,
+} from './model/world.ts';
+export { CompiledGroup } from './policy/index.ts';
+export { admitIndex, admitLinear, explainDenial, describeRule, type Admission, type Denial } from './policy/evaluate.ts';
+export { ruleMatches, type IngressView } from './policy/match.ts';
+export { ConnTrackTable } from './conntrack/table.ts';
+export { Fabric, type TraceEvent, type TraceSink, type Host, type Connection } from './fabric/fabric.ts';
+export { resolveAddress, publicDnsName } from './fabric/resolve.ts';
+export type { FlowRecord, Explanation, ExplanationCode } from './fabric/flows.ts';
+export * from './scenario/spec.ts';
+export { runScenario, ruleReport, type RunReport, type FlowReport, type RunOptions, type RunStats } from './scenario/run.ts';
+export { loadScenarioFile, validateScenario } from './scenario/load.ts';
+export { ScenarioInputError, formatDiagnostic, type Diagnostic } from './scenario/diagnostics.ts';
+export { scenario, type ScenarioBuilder } from './scenario/builder.ts';
+export { renderText, palette, type Palette } from './analysis/report.ts';
