@@ -324,7 +324,7 @@ async function main(): Promise<void> {
       if (res.error === undefined && res.line) {
         o.lines.push(res.line);
         allLines.push(res.line);
-        const key = CHECKS.find((c) => c.key === r.key)?.metric;
+        const key = CHECKS.find((c) => c.key === r.key || (c.baseline?.kind === 'run' && c.baseline.key === r.key))?.metric;
         const v = key ? res.line[key] : undefined;
         progress.done(name, `${typeof v === 'number' ? `${fmt(v)} ${key}` : 'ok'} (${res.seconds.toFixed(1)} s)`);
       } else {
@@ -339,18 +339,23 @@ async function main(): Promise<void> {
   progress.stop();
   for (const f of failures) process.stderr.write(`${pc.red('error')} ${f}\n`);
 
-  // Save the JSON lines.
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const stamp = new Date().toISOString().replaceAll(':', '-');
-  const body = allLines.map((l) => JSON.stringify(l)).join('\n') + (allLines.length > 0 ? '\n' : '');
-  const outFile = `${RESULTS_DIR}${stamp}.jsonl`;
-  writeFileSync(outFile, body);
-  writeFileSync(`${RESULTS_DIR}latest.jsonl`, body);
+  // Save the JSON lines (':' is left out of the ISO timestamp so the name is valid everywhere).
+  let saved = 'nothing ran, nothing saved';
+  if (allLines.length > 0) {
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const stamp = new Date().toISOString().replaceAll(':', '-');
+    const body = allLines.map((l) => `${JSON.stringify(l)}\n`).join('');
+    const outFile = `${RESULTS_DIR}${stamp}.jsonl`;
+    writeFileSync(outFile, body);
+    writeFileSync(`${RESULTS_DIR}latest.jsonl`, body);
+    saved = `${outFile.replace(REPO_DIR, '')} (also bench/results/latest.jsonl)`;
+  }
 
   // The table.
   const table = new Table({
     head: ['workload', 'impl', 'variant', 'metric', 'value', 'runs', 'baseline', 'ratio', 'target', 'result'],
-    style: { head: ['cyan'] },
+    // Plain text when piped (cli-table3 colours regardless of the terminal otherwise).
+    style: process.stdout.isTTY ? { head: ['cyan'] } : { head: [], border: [] },
   });
   let targetFailed = false;
   for (const c of CHECKS) {
@@ -361,7 +366,7 @@ async function main(): Promise<void> {
     table.push(row.cells);
   }
   process.stdout.write(`\n${header}\n${table.toString()}\n`);
-  process.stdout.write(`results: ${outFile.replace(REPO_DIR, '')} (also bench/results/latest.jsonl)\n`);
+  process.stdout.write(`results: ${saved}\n`);
 
   if (failures.length > 0 || (opts.strict && targetFailed)) process.exitCode = 1;
 }
