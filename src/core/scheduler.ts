@@ -108,7 +108,7 @@ export class BinaryHeapScheduler implements Scheduler {
   }
 
   private grow(): void {
-    const cap = this.times.length * 2;
+    const cap = Math.max(16, this.times.length * 2);
     const t = new Float64Array(cap);
     t.set(this.times);
     const s = new Float64Array(cap);

@@ -108,7 +108,6 @@ export class Simulator {
   run(until = Infinity): number {
     const scheduler = this.scheduler;
     const handlers = this.handlers;
-    const cancelledSlot = this.cancelledSlot;
     const start = this.eventsRun;
     this.stopped = false;
     while (!this.stopped && scheduler.size > 0) {
@@ -117,8 +116,9 @@ export class Simulator {
       const handler = handlers[slot]!;
       handlers[slot] = undefined;
       this.freeSlots.push(slot);
-      if (cancelledSlot[slot] === 1) {
-        cancelledSlot[slot] = 0;
+      // Read the field each time: a handler may grow (replace) the slot arrays.
+      if (this.cancelledSlot[slot] === 1) {
+        this.cancelledSlot[slot] = 0;
         continue;
       }
       this.now = scheduler.lastTime;

@@ -403,7 +403,9 @@ export function closest(word: string, known: Iterable<string>): string | undefin
       bestD = d;
     }
   }
-  return best !== undefined && bestD <= Math.max(1, Math.min(2, Math.floor(word.length / 3))) ? best : undefined;
+  // Short names are too alike to guess between (r1 vs r9); a case slip is always worth saying.
+  const allowed = bestD === 0 ? 0 : word.length < 4 ? -1 : word.length < 6 ? 1 : 2;
+  return best !== undefined && bestD <= allowed ? best : undefined;
 }
 
 /** `a, b, c` (at most `max` items, then `…`), for "known:" and "expected one of" lists. */

@@ -218,10 +218,10 @@ describe('BinaryHeapScheduler against the SortedListScheduler reference', () => 
   });
 });
 
-describe('known bugs in src/core/scheduler.ts (it.fails: flip to it() once fixed)', () => {
+describe('regressions: BinaryHeapScheduler growth from zero capacity', () => {
   // BUG: grow() doubles the capacity, so a heap created with capacity 0 "grows" to 0 and every
   // typed-array write is silently dropped; size counts events that are not there.
-  it.fails('BinaryHeapScheduler(0) keeps its events', () => {
+  it('BinaryHeapScheduler(0) keeps its events', () => {
     const s = new BinaryHeapScheduler(0);
     s.insert(5, 0, 42);
     expect(s.peekTime()).toBe(5);

@@ -529,7 +529,7 @@ describe('RandomStream / RandomStreams', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('known bugs in src/core/simulator.ts (it.fails: flip to it() once fixed)', () => {
+describe('regressions: cancel across slot-array growth during run()', () => {
   // BUG: Simulator.run() caches `const cancelledSlot = this.cancelledSlot` before the loop, but
   // at() → growSlots() replaces this.cancelledSlot with a larger copy when a handler schedules
   // past the slot capacity (1024, 2048, ...). For the rest of that run() the loop reads and
@@ -538,7 +538,7 @@ describe('known bugs in src/core/simulator.ts (it.fails: flip to it() once fixed
   //   (2) a flag set before the growth is cleared only in the old array; the slot's next event
   //       is then silently skipped by the next run() (and cancel() on it returns false).
   // Fix: read `this.cancelledSlot` inside the loop (or re-load it after each handler call).
-  it.fails('(1) an event cancelled after the slot arrays grew during run() is skipped', () => {
+  it('(1) an event cancelled after the slot arrays grew during run() is skipped', () => {
     const sim = new Simulator();
     const ran: number[] = [];
     sim.schedule(1, () => {
@@ -553,7 +553,7 @@ describe('known bugs in src/core/simulator.ts (it.fails: flip to it() once fixed
     expect(ran).toHaveLength(1998);
   });
 
-  it.fails('(2) the next event in the slot of an event cancelled before the growth still runs', () => {
+  it('(2) the next event in the slot of an event cancelled before the growth still runs', () => {
     const sim = new Simulator();
     const seen: string[] = [];
     const victim = sim.schedule(20, () => seen.push('victim'));

@@ -377,7 +377,7 @@ function problems(text: string): Diagnostic[] {
 /** Asserts exactly one diagnostic, at `path`, whose message holds `fragment`. */
 function expectOne(text: string, path: string, fragment: string): void {
   const found = problems(text);
-  expect(found.map((d) => `${d.path}: ${d.message}`)).toHaveLength(1);
+  if (found.length !== 1) expect.fail(`expected one problem, got:\n${found.map(formatDiagnostic).join('\n') || '(none)'}`);
   expect(found[0].file).toBe('test.yaml');
   expect(found[0].path).toBe(path);
   expect(found[0].message).toContain(fragment);
@@ -450,7 +450,12 @@ describe('malformed input', () => {
     });
     it('limits: rules per group and groups per region (the default group counts)', () => {
       expectOne(BASE + 'settings: { limits: { rulesPerGroup: 1 } }\n', 'groups.A.ingress', 'group A has 2 rules; the limit is 1');
-      expectOne(BASE + 'settings: { limits: { groupsPerRegion: 1 } }\n', 'groups.A', 'region us-east-1 would have 2 groups (counting its default group); the limit is 1');
+      expect(problems(BASE + 'settings: { limits: { groupsPerRegion: 1 } }\n').map(formatDiagnostic)).toEqual([
+        'test.yaml: groups.A: region us-east-1 would have 2 groups (counting its default group); the limit is 1 (settings.limits.groupsPerRegion)',
+        'test.yaml: groups.E: region eu-west-1 would have 2 groups (counting its default group); the limit is 1 (settings.limits.groupsPerRegion)',
+      ]);
+      // A declared default replaces the implicit one: still 2 groups in us-east-1.
+      expect(problems(variant('  E: { region: eu-west-1 }', '  E: { region: eu-west-1 }\n  default: { region: us-east-1 }') + 'settings: { limits: { groupsPerRegion: 2 } }\n')).toEqual([]);
     });
   });
 
@@ -498,7 +503,7 @@ describe('malformed input', () => {
       expectOne(withTimeline('{ at: 5s, launch: { name: web9, region: us-east-1, elasticIp: 54.0.0.5 } }'), 'timeline[2].launch.elasticIp', 'already web1\'s publicIp');
     });
     it('instances and external hosts share one namespace', () => {
-      expectOne(variant('admin: { ip: 1.2.3.4 }', 'web1: { ip: 1.2.3.4 }'), 'external.web1', '"web1" is already declared at instances.web1');
+      expectOne(variant('admin: { ip: 1.2.3.4 }', 'web1: { ip: 1.2.3.4 }').replace('from: admin', 'from: db1'), 'external.web1', '"web1" is already declared at instances.web1');
     });
     it('host names cannot hold a dot', () => {
       expectOne(variant('admin: { ip: 1.2.3.4 }', 'ad.min: { ip: 1.2.3.4 }').replace(/from: admin/, 'from: db1'), 'external["ad.min"]', 'may not contain "."');
