@@ -1,0 +1,128 @@
+/**
+ * The fabric's routing, NAT, filtering and endpoint behaviour, through small scenarios:
+ * split-horizon DNS, hosts outside AWS, udp echo and conntrack, TCP retransmission timing,
+ * stop during a flow, and the trace of a silent drop.
+ */
+import { describe, expect, it } from 'vitest';
+import { runScenario, type FlowReport, type TraceEvent } from '../../src/index.ts';
+import { loadScenarioText } from '../../src/scenario/load.ts';
+
+function run(yaml: string, trace?: (e: TraceEvent) => void) {
+  const r = loadScenarioText(yaml, 't.yaml', 'yaml');
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.path}: ${d.message}`).join('\n'));
+  return runScenario(r.spec, { trace });
+}
+
+const WORLD = `version: 1
+name: fabric
+settings: { latency: { jitter: 0 } }
+regions: { us-east-1: { zones: [us-east-1a, us-east-1b] }, eu-west-1: {} }
+groups:
+  A: { region: us-east-1, ingress: [ { from: { group: A } }, { protocol: tcp, ports: 443, from: { cidr: 0.0.0.0/0 } }, { protocol: udp, ports: 53, from: { cidr: 0.0.0.0/0 } } ] }
+instances:
+  a1: { region: us-east-1, zone: us-east-1a, groups: [A], services: [tcp/443, udp/53], privateIp: 10.0.0.10, publicIp: 54.0.0.10 }
+  a2: { region: us-east-1, zone: us-east-1b, groups: [A], privateIp: 10.0.0.20, publicIp: 54.0.0.20 }
+  eu: { region: eu-west-1, privateIp: 10.9.0.1, publicIp: 54.9.0.1, services: [tcp/443] }
+external:
+  ext: { ip: 192.0.2.1, services: [tcp/8443] }
+  ext2: { ip: 192.0.2.2 }
+`;
+
+function flows(timeline: string, trace?: (e: TraceEvent) => void): FlowReport[] {
+  return run(`${WORLD}timeline:\n${timeline}`, trace).flows;
+}
+
+describe('routing and NAT', () => {
+  it('resolves public DNS names split-horizon: private inside the region, public from elsewhere', () => {
+    const [inside, outside, fromAbroad] = flows(`
+  - { at: 0s, connect: { from: a2, to: a1.dns, port: 443 } }
+  - { at: 1s, connect: { from: ext, to: a1.dns, port: 443 } }
+  - { at: 2s, connect: { from: eu, to: a1.dns, port: 443 } }
+`);
+    expect(inside).toMatchObject({ to: '10.0.0.10', path: 'private', source: '10.0.0.20', destination: '10.0.0.10', outcome: 'connected' });
+    expect(outside).toMatchObject({ to: '54.0.0.10', path: 'public', source: '192.0.2.1', destination: '10.0.0.10' });
+    expect(fromAbroad).toMatchObject({ to: '54.0.0.10', path: 'public', redirected: false, source: '54.9.0.1' });
+  });
+
+  it('redirects a cross-region private address to the public one, and the receiver sees a public source', () => {
+    const [f] = flows(`  - { at: 0s, connect: { from: eu, to: a1.private, port: 443 } }\n`);
+    expect(f).toMatchObject({ to: '10.0.0.10', path: 'public', redirected: true, source: '54.9.0.1', outcome: 'connected' });
+  });
+
+  it('reaches hosts outside AWS unfiltered, from the sender public address', () => {
+    const [toExt, refused, extToExt] = flows(`
+  - { at: 0s, connect: { from: a1, to: ext, port: 8443 } }
+  - { at: 1s, connect: { from: a1, to: ext2, port: 8443 } }
+  - { at: 2s, ping: { from: ext, to: ext2 } }
+`);
+    expect(toExt).toMatchObject({ outcome: 'connected', path: 'public', source: '54.0.0.10', explanation: { code: 'NOT_FILTERED' } });
+    expect(refused).toMatchObject({ outcome: 'refused' });
+    expect(extToExt).toMatchObject({ outcome: 'replied', source: '192.0.2.1' });
+  });
+
+  it('has no route to an address nobody holds', () => {
+    const [f] = flows(`  - { at: 0s, ping: { from: a1, to: 198.51.100.77 } }\n`);
+    expect(f).toMatchObject({ outcome: 'timeout', explanation: { code: 'NO_ROUTE_TO_DESTINATION' } });
+    expect(f.source).toBeUndefined();
+  });
+});
+
+describe('transports', () => {
+  it('times out a silently dropped connect after the SYN retries (1+2+…+64 s = 127 s) and sends nothing back', () => {
+    const events: TraceEvent[] = [];
+    const [f] = flows(`  - { at: 0s, connect: { from: ext, to: a1.public, port: 22 } }\n`, (e) => events.push(e));
+    expect(f.outcome).toBe('timeout');
+    const syns = events.filter((e) => e.ev === 'send' && e.host === 'ext');
+    expect(syns.map((e) => e.tNs / 1e9)).toEqual([0, 1, 3, 7, 15, 31, 63]);
+    expect(events.find((e) => e.ev === 'outcome')!.tNs).toBe(127e9);
+    expect(events.filter((e) => e.ev === 'send' && e.host === 'a1')).toEqual([]);
+    expect(events.filter((e) => e.ev === 'drop')).toHaveLength(7);
+  });
+
+  it('delivers udp, echoes it from a listening service, and the echo passes by conntrack', () => {
+    const events: TraceEvent[] = [];
+    const [f] = flows(`  - { at: 0s, send: { from: ext, to: a1.public, port: 53, count: 2 } }\n`, (e) => events.push(e));
+    expect(f).toMatchObject({ outcome: 'delivered', explanation: { code: 'ALLOWED_BY_RULE', group: 'A' } });
+    const echoes = events.filter((e) => e.ev === 'deliver' && e.host === 'ext');
+    expect(echoes).toHaveLength(2);
+  });
+
+  it('reports a udp send as dropped when any datagram is dropped', () => {
+    const [f] = flows(`  - { at: 0s, send: { from: ext, to: a1.public, port: 54 } }\n`);
+    expect(f).toMatchObject({ outcome: 'dropped', explanation: { code: 'ENI_SG_RULES_MISMATCH' } });
+  });
+
+  it('latency follows zone, region, public path and internet', () => {
+    const events: TraceEvent[] = [];
+    flows(
+      `
+  - { at: 0s, ping: { from: a1, to: a2.private } }
+  - { at: 10s, ping: { from: a1, to: a2.public } }
+  - { at: 20s, ping: { from: ext, to: a1.public } }
+  - { at: 30s, ping: { from: eu, to: a1.public } }
+`,
+      (e) => events.push(e),
+    );
+    // The first arrival (delivered or dropped by the receiver's groups) after each ping.
+    const firstDelivery = (t: number) => events.find((e) => (e.ev === 'deliver' || e.ev === 'drop') && e.tNs >= t * 1e9)!.tNs - t * 1e9;
+    expect(firstDelivery(0)).toBe(500_000); // cross-zone private
+    expect(firstDelivery(10)).toBe(1_000_000); // public path, same region
+    expect(firstDelivery(20)).toBe(20_000_000); // internet
+    expect(firstDelivery(30)).toBe(40_000_000); // cross-region
+  });
+
+  it('retransmissions to an instance stopped meanwhile find no route', () => {
+    const events: TraceEvent[] = [];
+    const [f, after] = flows(
+      `
+  - { at: 0s, connect: { from: a1, to: ext2, port: 9 } }
+  - { at: 0s, connect: { from: ext, to: a2.public, port: 22 } }
+  - { at: 2s, stop: a2 }
+`,
+      (e) => events.push(e),
+    );
+    expect(f.outcome).toBe('refused');
+    expect(after.outcome).toBe('timeout');
+    expect(after.explanation.code).toBe('NO_ROUTE_TO_DESTINATION');
+  });
+});
