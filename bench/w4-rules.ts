@@ -80,46 +80,60 @@ const COMMON_PORTS = [22, 25, 53, 80, 123, 443, 3306, 5432, 6379, 8080, 8443, 92
 
 function randomPorts(rng: Rng): PortRange {
   const u = rng();
-  if (u < 0.45) {
+  if (u < 0.55) {
     const p = rng() < 0.5 ? COMMON_PORTS[int(rng, COMMON_PORTS.length)] : int(rng, 65536);
     return { from: p, to: p };
   }
-  if (u < 0.8) {
+  if (u < 0.85) {
     const from = int(rng, 65536);
     return { from, to: Math.min(65535, from + int(rng, 64)) };
   }
-  if (u < 0.96) {
+  if (u < 0.97) {
     const from = int(rng, 65536);
-    return { from, to: Math.min(65535, from + int(rng, 8192)) };
+    return { from, to: Math.min(65535, from + int(rng, 1024)) };
   }
   return { from: 0, to: 65535 };
 }
 
-/** A prefix length: every length 0..32 occurs; /0 is rare (it admits all sources). */
+/**
+ * A prefix length: every length 0..32 occurs. Short prefixes (0..7, which cover a large share
+ * of all addresses) are rare and get one port each, as in real groups (80/443 from 0.0.0.0/0);
+ * most are /8../32, weighted towards /24../32.
+ */
 function randomPrefix(rng: Rng): number {
-  return rng() < 0.01 ? 0 : 1 + int(rng, 32);
+  const u = rng();
+  if (u < 0.03) return int(rng, 8);
+  if (u < 0.23) return 8 + int(rng, 8);
+  if (u < 0.53) return 16 + int(rng, 8);
+  return 24 + int(rng, 9);
 }
 
 function randomRule(rng: Rng, i: number): Rule {
   const u = rng();
-  const source: Rule['source'] =
-    rng() < 0.15
-      ? { kind: 'group', group: SENDER_GROUPS[int(rng, SENDER_GROUP_POOL)] }
-      : (() => {
-          const prefix = randomPrefix(rng);
-          return { kind: 'cidr', cidr: { base: (int(rng, 2 ** 32) & maskOf(prefix)) >>> 0, prefix } } as const;
-        })();
+  let source: Rule['source'];
+  let wide = false;
+  if (rng() < 0.15) source = { kind: 'group', group: SENDER_GROUPS[int(rng, SENDER_GROUP_POOL)] };
+  else {
+    const prefix = randomPrefix(rng);
+    wide = prefix < 8;
+    source = { kind: 'cidr', cidr: { base: (int(rng, 2 ** 32) & maskOf(prefix)) >>> 0, prefix } };
+  }
   const description = `r${i}`;
-  if (u < 0.45) return { protocol: 'tcp', ports: randomPorts(rng), source, description };
-  if (u < 0.75) return { protocol: 'udp', ports: randomPorts(rng), source, description };
+  const ports = (): PortRange => {
+    if (!wide) return randomPorts(rng);
+    const p = COMMON_PORTS[int(rng, COMMON_PORTS.length)];
+    return { from: p, to: p };
+  };
+  if (u < 0.45 || (wide && u >= 0.75)) return { protocol: 'tcp', ports: ports(), source, description };
+  if (u < 0.75) return { protocol: 'udp', ports: ports(), source, description };
   if (u < 0.97) {
     const t = rng();
-    const icmp = t < 0.2 ? { type: -1, code: -1 } : t < 0.6 ? { type: int(rng, 20), code: -1 } : { type: int(rng, 20), code: int(rng, 16) };
+    const icmp = t < 0.1 ? { type: -1, code: -1 } : t < 0.5 ? { type: int(rng, 20), code: -1 } : { type: int(rng, 20), code: int(rng, 16) };
     return { protocol: 'icmp', icmp, source, description };
   }
-  // `all` only from narrow CIDRs or a group: otherwise it would admit nearly everything.
-  if (source.kind === 'cidr' && source.cidr.prefix < 16) {
-    const prefix = 16 + int(rng, 17);
+  // `all` only from a narrow CIDR or a group: otherwise it would admit nearly everything.
+  if (source.kind === 'cidr' && source.cidr.prefix < 24) {
+    const prefix = 24 + int(rng, 9);
     return { protocol: 'all', source: { kind: 'cidr', cidr: { base: (source.cidr.base & maskOf(prefix)) >>> 0, prefix } }, description };
   }
   return { protocol: 'all', source, description };

@@ -379,8 +379,7 @@ export class Fabric {
         proto: protocolName(proto),
         src: formatIp(s.privateIp),
         dst: formatIp(dst),
-        sport,
-        dport,
+        ...(proto === ICMP ? { id: sport, icmp: `${dport >> 16}:${dport & 0xffff}` } : { sport, dport }),
         ...(proto === TCP ? { flags: describeFlags(flags) } : {}),
         path: r.privatePath ? 'private' : 'public',
       });

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
 import { loadScenarioFile, loadScenarioText, parseScenarioText, validateScenario } from '../../src/scenario/load.ts';
 import { ScenarioInputError, formatDiagnostic, type Diagnostic } from '../../src/scenario/diagnostics.ts';
@@ -701,6 +702,64 @@ describe('malformed input', () => {
       'instances.web1.privateIp',
       'timeline[0].connect.to',
     ]);
+  });
+});
+
+describe('robustness', () => {
+  const baseDoc = parseYaml(BASE) as unknown;
+  const paths: (string | number)[][] = [];
+  const walk = (v: unknown, path: (string | number)[]): void => {
+    paths.push(path);
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+  };
+  walk(baseDoc, []);
+
+  function mutate(doc: unknown, path: (string | number)[], value: unknown): unknown {
+    if (path.length === 0) return value;
+    const copy = structuredClone(doc) as Record<string | number, unknown>;
+    let cur = copy;
+    for (const seg of path.slice(0, -1)) cur = cur[seg] as Record<string | number, unknown>;
+    cur[path[path.length - 1]] = value;
+    return copy;
+  }
+
+  it('never throws, whatever replaces any part of a valid scenario', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(paths.length - 1), fc.jsonValue({ maxDepth: 3 })), { minLength: 1, maxLength: 4 }), (edits) => {
+        let doc = baseDoc;
+        for (const [i, value] of edits) {
+          try {
+            doc = mutate(doc, paths[i], value);
+          } catch {
+            // the path no longer exists after an earlier edit
+          }
+        }
+        const r = validateScenario(doc, 'fuzz.yaml');
+        if (!r.ok) {
+          expect(r.diagnostics.length).toBeGreaterThan(0);
+          for (const d of r.diagnostics) expect(d.message.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 500, seed: 20240601 },
+    );
+  });
+
+  it('never throws on arbitrary documents', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), (doc) => {
+        expect(validateScenario(doc, 'fuzz.json').ok).toBe(false);
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+  });
+
+  it('every setting of DEFAULT_SETTINGS can be written in a file', () => {
+    const write = (v: unknown, key: string): unknown =>
+      v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, write(x, k)])) : key === 'jitter' ? 0.5 : 1;
+    const settings = write(DEFAULT_SETTINGS, '');
+    const r = validateScenario({ version: 1, regions: { r: {} }, settings }, 's.yaml');
+    expect(r.ok ? [] : r.diagnostics.map(formatDiagnostic)).toEqual([]);
   });
 });
 
