@@ -870,7 +870,7 @@ function collectTimelineNames(c: Checker, v: unknown, names: Names): EntryDoc[] 
       );
     }
     if (actions.length === 0 && unknown.length === 0) {
-      c.error(path, `the entry has no action (expected exactly one of ${ACTION_LIST})`);
+      c.error(path, `the entry has no action${keys.length ? ` (it holds only ${keys.join(', ')})` : ''}; expected exactly one of ${ACTION_LIST}`);
     } else if (actions.length > 1) {
       c.error(path, `the entry has ${actions.length} actions (${actions.join(', ')}); give each action its own entry`);
     }

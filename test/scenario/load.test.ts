@@ -563,7 +563,7 @@ describe('malformed input', () => {
     });
     it('two actions in one entry, or none', () => {
       expectOne(withTimeline('{ ping: { from: admin, to: web1.public }, stop: web1 }'), 'timeline[2]', 'the entry has 2 actions (ping, stop)');
-      expectOne(withTimeline('{ at: 3s, id: x }'), 'timeline[2]', 'the entry has no action');
+      expectOne(withTimeline('{ at: 3s, id: x }'), 'timeline[2]', 'the entry has no action (it holds only at, id); expected exactly one of connect, send');
       expectOne(withTimeline('{ ping: { from: admin, to: web1.public }, colour: red }'), 'timeline[2].colour', 'unknown field colour');
     });
     it('an expectation that does not fit the action', () => {
