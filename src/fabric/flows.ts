@@ -12,19 +12,23 @@ import type { Rule } from '../model/types.ts';
 export type FlowAction = 'connect' | 'send' | 'ping' | 'transfer';
 export type FlowOutcome = 'connected' | 'refused' | 'timeout' | 'delivered' | 'dropped' | 'replied';
 
-export type ExplanationCode =
-  | 'ALLOWED_BY_RULE'
-  | 'CONNECTION_REFUSED'
-  | 'TRACKED_CONNECTION'
-  | 'NOT_FILTERED'
-  | 'SG_HAS_NO_RULES'
-  | 'ENI_SG_RULES_MISMATCH'
-  | 'SG_REFERENCES_NOT_PRESERVED'
-  | 'SIM_PROPAGATION_PENDING'
-  | 'SIM_CONNTRACK_EXPIRED'
-  | 'NO_ROUTE_TO_DESTINATION'
-  | 'SOURCE_NOT_RUNNING'
-  | 'CONNECTION_NOT_OPEN';
+/** Every explanation code a flow can carry (domain.md §7, scenario-format.md, and sgsim's own). */
+export const EXPLANATION_CODES = [
+  'ALLOWED_BY_RULE',
+  'CONNECTION_REFUSED',
+  'TRACKED_CONNECTION',
+  'NOT_FILTERED',
+  'SG_HAS_NO_RULES',
+  'ENI_SG_RULES_MISMATCH',
+  'SG_REFERENCES_NOT_PRESERVED',
+  'SIM_PROPAGATION_PENDING',
+  'SIM_CONNTRACK_EXPIRED',
+  'NO_ROUTE_TO_DESTINATION',
+  'SOURCE_NOT_RUNNING',
+  'CONNECTION_NOT_OPEN',
+] as const;
+
+export type ExplanationCode = (typeof EXPLANATION_CODES)[number];
 
 export interface Explanation {
   code: ExplanationCode;

@@ -104,18 +104,8 @@ export interface SettingsDoc {
 }
 
 /** Explanation codes an expectation may name (domain.md §7, scenario-format.md). */
-export const EXPLANATION_CODES = [
-  'ALLOWED_BY_RULE',
-  'CONNECTION_REFUSED',
-  'SG_HAS_NO_RULES',
-  'ENI_SG_RULES_MISMATCH',
-  'SG_REFERENCES_NOT_PRESERVED',
-  'SIM_PROPAGATION_PENDING',
-  'SIM_CONNTRACK_EXPIRED',
-  'NO_ROUTE_TO_DESTINATION',
-  'SOURCE_NOT_RUNNING',
-  'TRACKED_CONNECTION',
-] as const;
+export { EXPLANATION_CODES } from '../fabric/flows.ts';
+import { EXPLANATION_CODES } from '../fabric/flows.ts';
 export type ExplanationCode = (typeof EXPLANATION_CODES)[number];
 
 export type ExpectDoc =
