@@ -836,6 +836,31 @@ interface EntryDoc {
   readonly action?: ActionKey;
   readonly body: unknown;
   readonly expect: unknown;
+  readonly repeat?: { readonly every: Nanos; readonly count: number };
+}
+
+const REPEATABLE: readonly string[] = ['connect', 'send', 'ping'];
+const MAX_REPEAT = 10_000_000;
+
+/** `repeat: { every, count }` of a traffic entry (sgsim's bulk traffic). */
+function checkRepeat(c: Checker, v: unknown, path: Path, action: ActionKey | undefined): { every: Nanos; count: number } | undefined {
+  const o = c.mapping(v, path, ['every', 'count'], 'a repeat ({ every: <duration>, count: <integer> })');
+  if (!o) return undefined;
+  const before = c.count;
+  if (action !== undefined && !REPEATABLE.includes(action)) c.error(path, `only connect, send and ping can repeat, not ${action}`);
+  let every: Nanos | undefined;
+  if (absent(o.every)) c.error([...path, 'every'], 'a repeat needs every (the time between repetitions, e.g. 10ms)');
+  else {
+    every = c.duration(o.every, [...path, 'every']);
+    if (every !== undefined && every <= 0) c.error([...path, 'every'], 'every must be longer than 0');
+  }
+  const count = o.count;
+  if (absent(count)) c.error([...path, 'count'], 'a repeat needs count (how many times the action runs)');
+  else if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_REPEAT) {
+    c.error([...path, 'count'], `count must be an integer from 1 to ${MAX_REPEAT}, got ${describeValue(count)}`);
+  }
+  if (c.count > before || every === undefined) return undefined;
+  return { every, count: count as number };
 }
 
 function idOf(v: unknown): string | undefined {
@@ -896,7 +921,8 @@ function collectTimelineNames(c: Checker, v: unknown, names: Names): EntryDoc[] 
         host.launch = { index, at };
       }
     }
-    entries.push({ index, path, at, id, action, body: action ? entry[action] : undefined, expect: entry.expect });
+    const repeat = absent(entry.repeat) ? undefined : checkRepeat(c, entry.repeat, [...path, 'repeat'], actions.length === 1 ? actions[0] : undefined);
+    entries.push({ index, path, at, id, action, body: action ? entry[action] : undefined, expect: entry.expect, ...(repeat ? { repeat } : {}) });
   });
   return entries;
 }
@@ -1374,6 +1400,7 @@ class TimelineRun {
           index: e.index,
           action,
           ...(expect ? { expect } : {}),
+          ...(e.repeat ? { repeat: e.repeat } : {}),
         });
       }
     }

@@ -125,9 +125,14 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
   const slots: FlowSlot[] = [];
   const connections = new Map<string, Connection | null>();
 
-  const onEntry = (i: number): void => {
+  const onEntry = (i: number, repetition: number): void => {
     const entry = spec.timeline[i];
     const a = entry.action;
+    // Bulk traffic: schedule the next repetition only now, so a million repetitions never wait
+    // in the queue at once.
+    if (entry.repeat && repetition + 1 < entry.repeat.count) {
+      sim.at(entry.at + (repetition + 1) * entry.repeat.every, onEntry, i, repetition + 1);
+    }
     switch (a.kind) {
       case 'connect':
       case 'send':
@@ -251,7 +256,7 @@ function flowReport(slot: FlowSlot): FlowReport {
   const report: FlowReport = {
     ...(entry.id !== undefined ? { id: entry.id } : {}),
     index: flow.index,
-    atMs: entry.at / 1e6,
+    atMs: flow.atNs / 1e6,
     action: flow.action,
     protocol: flow.protocol,
     from: flow.from,

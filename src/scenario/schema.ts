@@ -205,7 +205,7 @@ export const INSTANCE_FIELDS = [
 ] as const;
 export const LAUNCH_FIELDS = ['name', ...INSTANCE_FIELDS] as const;
 export const EXTERNAL_FIELDS = ['ip', 'services'] as const;
-export const ENTRY_FIELDS = ['at', 'id', 'expect'] as const;
+export const ENTRY_FIELDS = ['at', 'id', 'expect', 'repeat'] as const;
 export const EXPECT_FIELDS = ['outcome', 'path', 'redirected', 'source', 'code'] as const;
 
 /** Every action key a timeline entry may hold, in the contract's order. */

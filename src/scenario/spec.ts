@@ -122,6 +122,11 @@ export interface TimelineEntry {
   readonly index: number;
   readonly action: Action;
   readonly expect?: Expectation;
+  /**
+   * sgsim extension for bulk traffic (connect, send, ping): the action runs `count` times,
+   * `every` apart, starting at `at`; each repetition is a flow of its own.
+   */
+  readonly repeat?: { readonly every: Nanos; readonly count: number };
 }
 
 export interface ExternalSpec {

@@ -1,0 +1,357 @@
+/**
+ * test/policy/evaluate: the union over a receiver's groups, the canonical rule choice (first
+ * group in order, lowest rule index), the differential property admitIndex(compiled) ==
+ * admitLinear(plain scan), and explainDenial's codes and messages.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  admitIndex,
+  admitLinear,
+  describeRule,
+  describeTraffic,
+  explainDenial,
+  formatSeconds,
+  unpackAdmission,
+} from '../../src/policy/evaluate.ts';
+import type { DenialContext } from '../../src/policy/evaluate.ts';
+import { CompiledGroup } from '../../src/policy/index.ts';
+import type { IngressView } from '../../src/policy/match.ts';
+import type { Rule, RuleSource, SecurityGroup } from '../../src/model/types.ts';
+import { ICMP, TCP, UDP, icmpKey } from '../../src/net/protocol.ts';
+import { maskOf } from '../../src/net/ipv4.ts';
+
+const cidr = (base: number, prefix: number): RuleSource => ({ kind: 'cidr', cidr: { base, prefix } });
+const ANY = cidr(0, 0);
+const ADMIN = 0x01020304; // 1.2.3.4
+const DEST = 0x0a000005; // 10.0.0.5
+
+function group(key: string, ingress: Rule[]): SecurityGroup {
+  return { key, name: key.startsWith('default/') ? 'default' : key, region: 'us-east-1', ingress };
+}
+function view(over: Partial<IngressView> = {}): IngressView {
+  return { protocol: TCP, key: 22, source: ADMIN, privatePath: false, senderGroups: null, ...over };
+}
+const compile = (gs: SecurityGroup[]): CompiledGroup[] => gs.map((g) => CompiledGroup.compile(g));
+const packedOf = (g: number, r: number): number => g * 0x1000000 + r;
+
+describe('admission: canonical rule choice', () => {
+  const a = group('A', [
+    { protocol: 'tcp', ports: { from: 1000, to: 2000 }, source: ANY }, // 0
+    { protocol: 'tcp', ports: { from: 22, to: 22 }, source: cidr(ADMIN, 32), description: 'admin' }, // 1
+    { protocol: 'tcp', ports: { from: 0, to: 65535 }, source: ANY }, // 2
+  ]);
+  const b = group('B', [{ protocol: 'tcp', ports: { from: 22, to: 22 }, source: ANY }]);
+
+  it('names the lowest-numbered matching rule of a group, not the most specific', () => {
+    const v = view({ key: 22 });
+    expect(admitIndex(compile([a]), v)).toBe(packedOf(0, 1));
+    expect(admitLinear([a], v)).toEqual({ groupPosition: 0, group: a, ruleIndex: 1, rule: a.ingress[1] });
+    expect(admitIndex(compile([a]), view({ key: 1500 }))).toBe(packedOf(0, 0));
+    expect(admitIndex(compile([a]), view({ key: 22, source: ADMIN + 1 }))).toBe(packedOf(0, 2));
+  });
+
+  it('names the first group in the instance order that matches', () => {
+    const v = view({ key: 22, source: 0x05050505 });
+    expect(admitIndex(compile([a, b]), v)).toBe(packedOf(0, 2));
+    expect(admitIndex(compile([b, a]), v)).toBe(packedOf(0, 0));
+    const empty = group('E', []);
+    expect(admitIndex(compile([empty, b, a]), v)).toBe(packedOf(1, 0));
+  });
+
+  it('unpackAdmission recovers group, position, rule index and rule', () => {
+    const gs = compile([group('E', []), a]);
+    const packed = admitIndex(gs, view({ key: 22 }));
+    expect(unpackAdmission(gs, packed)).toEqual({ groupPosition: 1, group: a, ruleIndex: 1, rule: a.ingress[1] });
+  });
+
+  it('no rule: -1 and null', () => {
+    const v = view({ key: 23, source: ADMIN, protocol: UDP });
+    expect(admitIndex(compile([a, b]), v)).toBe(-1);
+    expect(admitLinear([a, b], v)).toBeNull();
+    expect(admitIndex([], v)).toBe(-1);
+    expect(admitLinear([], v)).toBeNull();
+  });
+
+  it('group rules never admit the public path, even with sender groups given', () => {
+    const g = group('A', [{ protocol: 'all', source: { kind: 'group', group: 'B' } }]);
+    expect(admitIndex(compile([g]), view({ privatePath: false, senderGroups: ['B'] }))).toBe(-1);
+    expect(admitLinear([g], view({ privatePath: false, senderGroups: ['B'] }))).toBeNull();
+    expect(admitIndex(compile([g]), view({ privatePath: true, senderGroups: ['B'] }))).toBe(packedOf(0, 0));
+  });
+
+  it('the default group admits its members on the private path only (self-reference)', () => {
+    const d = group('default/us-east-1', [{ protocol: 'all', source: { kind: 'group', group: 'default/us-east-1' } }]);
+    const member = { senderGroups: ['default/us-east-1'] };
+    expect(admitIndex(compile([d]), view({ ...member, privatePath: true, protocol: UDP, key: 9 }))).toBe(0);
+    expect(admitIndex(compile([d]), view({ ...member, privatePath: false }))).toBe(-1);
+    expect(admitIndex(compile([d]), view({ senderGroups: ['web'], privatePath: true }))).toBe(-1);
+  });
+});
+
+// ------------------------------------------------------------------------------------------
+// Differential property: compiled index == plain scan.
+
+const GROUP_NAMES = ['g0', 'g1', 'g2', 'default/us-east-1'];
+/** A small pool of addresses so that CIDRs and sources often meet. */
+const ADDRS = [0, 0xffffffff, 0x0a000001, 0x0a0000ff, 0x0a010203, 0x01020304, 0x36000001, 0x7fffffff, 0x80000000, 0xc0a80101];
+
+const edgePort = fc.oneof(
+  fc.constantFrom(0, 1, 21, 22, 23, 79, 80, 81, 443, 1023, 1024, 3306, 8000, 8080, 65534, 65535),
+  fc.integer({ min: 0, max: 65535 }),
+);
+const portRange = fc.tuple(edgePort, edgePort).map(([x, y]) => ({ from: Math.min(x, y), to: Math.max(x, y) }));
+const icmpType = fc.oneof(fc.constantFrom(-1, 0, 3, 8, 11, 255), fc.integer({ min: -1, max: 255 }));
+const icmpCode = fc.oneof(fc.constantFrom(-1, 0, 1, 4, 255), fc.integer({ min: -1, max: 255 }));
+const address = fc.oneof(
+  fc.constantFrom(...ADDRS),
+  fc.constantFrom(...ADDRS).chain((a) => fc.integer({ min: 0, max: 31 }).map((bit) => (a ^ (1 << bit)) >>> 0)),
+  fc.integer({ min: 0, max: 0xffffffff }),
+);
+const cidrSource: fc.Arbitrary<RuleSource> = fc
+  .tuple(address, fc.integer({ min: 0, max: 32 }))
+  .map(([a, prefix]) => cidr((a & maskOf(prefix)) >>> 0, prefix));
+const groupSource: fc.Arbitrary<RuleSource> = fc.constantFrom(...GROUP_NAMES).map((g) => ({ kind: 'group', group: g }));
+const source = fc.oneof({ arbitrary: cidrSource, weight: 3 }, { arbitrary: groupSource, weight: 1 });
+
+const rule: fc.Arbitrary<Rule> = fc.oneof(
+  fc.record({ protocol: fc.constant('tcp' as const), ports: portRange, source }),
+  fc.record({ protocol: fc.constant('udp' as const), ports: portRange, source }),
+  fc.record({ protocol: fc.constant('icmp' as const), icmp: fc.record({ type: icmpType, code: icmpCode }), source }),
+  fc.record({ protocol: fc.constant('icmp' as const), source }),
+  fc.record({ protocol: fc.constant('all' as const), source }),
+);
+const groups = fc
+  .array(fc.array(rule, { maxLength: 12 }), { maxLength: 4 })
+  .map((lists) => lists.map((ingress, i) => group(`grp${i}`, ingress)));
+
+const packet: fc.Arbitrary<IngressView> = fc.record({
+  protocol: fc.constantFrom(TCP, UDP, ICMP),
+  key: fc.oneof(
+    edgePort,
+    fc.tuple(fc.constantFrom(0, 3, 8, 11, 255), fc.integer({ min: 0, max: 255 })).map(([t, c]) => icmpKey(t, c)),
+  ),
+  source: address,
+  privatePath: fc.boolean(),
+  senderGroups: fc.option(fc.subarray(GROUP_NAMES), { nil: null }),
+});
+
+function expectedPacked(gs: readonly SecurityGroup[], v: IngressView): number {
+  const a = admitLinear(gs, v);
+  return a === null ? -1 : packedOf(a.groupPosition, a.ruleIndex);
+}
+
+describe('admitIndex agrees with admitLinear (property)', () => {
+  it('for random groups and random packets: the same (group position, rule index)', () => {
+    fc.assert(
+      fc.property(groups, fc.array(packet, { minLength: 1, maxLength: 20 }), (gs, packets) => {
+        const compiled = compile(gs);
+        for (const v of packets) expect(admitIndex(compiled, v)).toBe(expectedPacked(gs, v));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('with packets derived from the rules themselves (edges from-1/from/to/to+1, CIDR edges)', () => {
+    const derived = groups.chain((gs) => {
+      const rules = gs.flatMap((g) => g.ingress);
+      if (rules.length === 0) return fc.constant({ gs, packets: [] as IngressView[] });
+      const fromRule = fc.tuple(fc.constantFrom(...rules), fc.integer({ min: 0, max: 7 }), fc.boolean(), fc.option(fc.subarray(GROUP_NAMES), { nil: null }))
+        .map(([r, pick, privatePath, senderGroups]): IngressView => {
+          const protocol = r.protocol === 'udp' ? UDP : r.protocol === 'icmp' ? ICMP : TCP;
+          let key = 0;
+          if (r.ports) key = [r.ports.from - 1, r.ports.from, r.ports.to, r.ports.to + 1][pick % 4];
+          else if (r.icmp && r.icmp.type >= 0) key = icmpKey(r.icmp.type, r.icmp.code < 0 ? pick * 36 : r.icmp.code);
+          key = Math.min(65535, Math.max(0, key));
+          let src = 0x01020304;
+          if (r.source.kind === 'cidr') {
+            const { base, prefix } = r.source.cidr;
+            const hostMax = prefix === 32 ? 0 : 2 ** (32 - prefix) - 1;
+            const candidates = [base, base + hostMax, base - 1, base + hostMax + 1].map((x) => (x < 0 ? 0 : x > 0xffffffff ? 0xffffffff : x));
+            src = candidates[pick % 4] >>> 0;
+          }
+          return { protocol, key, source: src, privatePath, senderGroups };
+        });
+      return fc.array(fromRule, { minLength: 1, maxLength: 20 }).map((packets) => ({ gs, packets }));
+    });
+    fc.assert(
+      fc.property(derived, ({ gs, packets }) => {
+        const compiled = compile(gs);
+        for (const v of packets) expect(admitIndex(compiled, v)).toBe(expectedPacked(gs, v));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('the verdict (admitted or not) is independent of group and rule order', () => {
+    fc.assert(
+      fc.property(groups, packet, fc.infiniteStream(fc.nat()), (gs, v, rnd) => {
+        const it = rnd[Symbol.iterator]();
+        const shuffle = <T>(xs: readonly T[]): T[] => {
+          const out = [...xs];
+          for (let i = out.length - 1; i > 0; i--) {
+            const j = it.next().value % (i + 1);
+            [out[i], out[j]] = [out[j], out[i]];
+          }
+          return out;
+        };
+        const reordered = shuffle(gs).map((g) => ({ ...g, ingress: shuffle(g.ingress) }));
+        expect(admitIndex(compile(reordered), v) >= 0).toBe(admitIndex(compile(gs), v) >= 0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('adding a rule never removes an admission (monotonicity)', () => {
+    fc.assert(
+      fc.property(groups, rule, fc.nat(), packet, (gs, extra, at, v) => {
+        if (gs.length === 0) return;
+        const i = at % gs.length;
+        const more = gs.map((g, j) => (j === i ? { ...g, ingress: [...g.ingress, extra] } : g));
+        const before = admitIndex(compile(gs), v);
+        const after = admitIndex(compile(more), v);
+        // Still admitted; the rule named can only move to an earlier group (appended rules come last).
+        if (before >= 0) {
+          expect(after).toBeGreaterThanOrEqual(0);
+          expect(after).toBeLessThanOrEqual(before);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+// ------------------------------------------------------------------------------------------
+// Explanations
+
+const ctx: DenialContext = { receiver: 'db', sender: 'app', destination: DEST };
+
+describe('explainDenial', () => {
+  it('SG_HAS_NO_RULES when no group has a rule; the message names the groups and the packet', () => {
+    const gs = [group('default/us-east-1', []), group('empty', [])];
+    const d = explainDenial(gs, view({ key: 22 }), ctx);
+    expect(d).toEqual({
+      code: 'SG_HAS_NO_RULES',
+      blockers: [],
+      message: "db's groups (default, empty) have no ingress rules, so nothing is admitted (tcp/22 from 1.2.3.4 to 10.0.0.5)",
+    });
+  });
+
+  it('ENI_SG_RULES_MISMATCH when rules exist but none matches; near miss named', () => {
+    const gs = [
+      group('web', [{ protocol: 'tcp', ports: { from: 22, to: 22 }, source: cidr(0x05060708, 32), description: 'ops' }]),
+      group('empty', []),
+    ];
+    const d = explainDenial(gs, view({ key: 22 }), ctx);
+    expect(d).toEqual({
+      code: 'ENI_SG_RULES_MISMATCH',
+      blockers: [],
+      message:
+        'no rule of db\'s groups (web, empty) admits tcp/22 from 1.2.3.4 to 10.0.0.5; closest: group web admits tcp/22 from 5.6.7.8/32 ("ops")',
+    });
+  });
+
+  it('ENI_SG_RULES_MISMATCH with no near miss names the port (udp) or icmp', () => {
+    const gs = [group('web', [{ protocol: 'tcp', ports: { from: 80, to: 80 }, source: ANY }])];
+    expect(explainDenial(gs, view({ protocol: UDP, key: 53 }), ctx).message).toBe(
+      "no rule of db's groups (web) admits udp/53 from 1.2.3.4 to 10.0.0.5; no rule covers udp port 53",
+    );
+    expect(explainDenial(gs, view({ protocol: ICMP, key: icmpKey(8, 0) }), ctx).message).toBe(
+      "no rule of db's groups (web) admits icmp 8:0 from 1.2.3.4 to 10.0.0.5; no rule covers this icmp type",
+    );
+  });
+
+  it('SG_REFERENCES_NOT_PRESERVED is primary when a group rule would match on the private path', () => {
+    const gs = [group('A', [{ protocol: 'tcp', ports: { from: 3306, to: 3306 }, source: { kind: 'group', group: 'B' } }])];
+    const v = view({ key: 3306, source: 0x36000001, privatePath: false, senderGroups: ['B'] });
+    const d = explainDenial(gs, v, ctx);
+    expect(d.code).toBe('SG_REFERENCES_NOT_PRESERVED');
+    expect(d.blockers).toEqual(['ENI_SG_RULES_MISMATCH']);
+    expect(d.message).toBe(
+      "group A admits tcp/3306 from group B, but app's packet came over the public path (tcp/3306 from 54.0.0.1 to 10.0.0.5), where NAT drops group identity; use db's private address",
+    );
+  });
+
+  it('no SG_REFERENCES_NOT_PRESERVED when the sender is not in the group, or the port differs, or no sender groups', () => {
+    const gs = [group('A', [{ protocol: 'tcp', ports: { from: 3306, to: 3306 }, source: { kind: 'group', group: 'B' } }])];
+    for (const v of [
+      view({ key: 3306, privatePath: false, senderGroups: ['C'] }),
+      view({ key: 22, privatePath: false, senderGroups: ['B'] }),
+      view({ key: 3306, privatePath: false, senderGroups: null }),
+    ]) {
+      const d = explainDenial(gs, v, ctx);
+      expect(d.code).toBe('ENI_SG_RULES_MISMATCH');
+      expect(d.blockers).toEqual([]);
+    }
+  });
+
+  it('the default group self-reference over a public path: group named "default"', () => {
+    const gs = [group('default/us-east-1', [{ protocol: 'all', source: { kind: 'group', group: 'default/us-east-1' } }])];
+    const d = explainDenial(gs, view({ privatePath: false, senderGroups: ['default/us-east-1'] }), ctx);
+    expect(d.code).toBe('SG_REFERENCES_NOT_PRESERVED');
+    expect(d.message.startsWith('group default admits all traffic from group default, but app')).toBe(true);
+  });
+
+  it('SIM_PROPAGATION_PENDING is primary when given, the rest follow', () => {
+    const gs = [group('web', [{ protocol: 'tcp', ports: { from: 80, to: 80 }, source: ANY }])];
+    const d = explainDenial(gs, view({ key: 22 }), { ...ctx, pendingWouldAdmit: { group: 'web', effectiveAtNs: 2_500_000_000 } });
+    expect(d.code).toBe('SIM_PROPAGATION_PENDING');
+    expect(d.blockers).toEqual(['ENI_SG_RULES_MISMATCH']);
+    expect(d.message).toBe(
+      'a rule change to group web that would admit tcp/22 from 1.2.3.4 to 10.0.0.5 is still propagating (in force at 2.5s)',
+    );
+  });
+
+  it('SIM_CONNTRACK_EXPIRED is primary when given (no pending change)', () => {
+    const gs = [group('web', []), group('default/us-east-1', [])];
+    const d = explainDenial(gs, view({ key: 22 }), { ...ctx, conntrackExpired: { idleNs: 31e9, timeoutNs: 30e9 } });
+    expect(d).toEqual({
+      code: 'SIM_CONNTRACK_EXPIRED',
+      blockers: ['SG_HAS_NO_RULES'],
+      message:
+        "the tracked connection idled out (31s idle, timeout 30s) and no rule of db's groups (web, default) admits tcp/22 from 1.2.3.4 to 10.0.0.5 anew",
+    });
+  });
+
+  it('every cause listed, primary first: pending, expired, references, mismatch', () => {
+    const gs = [group('A', [{ protocol: 'all', source: { kind: 'group', group: 'B' } }])];
+    const d = explainDenial(gs, view({ privatePath: false, senderGroups: ['B'] }), {
+      ...ctx,
+      pendingWouldAdmit: { group: 'A', effectiveAtNs: 1e9 },
+      conntrackExpired: { idleNs: 200e9, timeoutNs: 120e9 },
+    });
+    expect(d.code).toBe('SIM_PROPAGATION_PENDING');
+    expect(d.blockers).toEqual(['SIM_CONNTRACK_EXPIRED', 'SG_REFERENCES_NOT_PRESERVED', 'ENI_SG_RULES_MISMATCH']);
+  });
+
+  it('null pending / expired are ignored', () => {
+    const d = explainDenial([group('web', [])], view(), { ...ctx, pendingWouldAdmit: null, conntrackExpired: null });
+    expect(d.code).toBe('SG_HAS_NO_RULES');
+  });
+});
+
+describe('describe helpers', () => {
+  it('describeTraffic', () => {
+    expect(describeTraffic(TCP, 443)).toBe('tcp/443');
+    expect(describeTraffic(UDP, 53)).toBe('udp/53');
+    expect(describeTraffic(ICMP, icmpKey(3, 4))).toBe('icmp 3:4');
+  });
+
+  it('describeRule', () => {
+    expect(describeRule({ protocol: 'tcp', ports: { from: 8000, to: 8080 }, source: cidr(0x0a000000, 8) })).toBe(
+      'tcp/8000-8080 from 10.0.0.0/8',
+    );
+    expect(describeRule({ protocol: 'icmp', source: ANY })).toBe('icmp -1:-1 from 0.0.0.0/0');
+    expect(describeRule({ protocol: 'all', source: { kind: 'group', group: 'default/eu-west-1' }, description: 'self' })).toBe(
+      'all traffic from group default ("self")',
+    );
+  });
+
+  it('formatSeconds picks s, ms or us', () => {
+    expect(formatSeconds(0)).toBe('0s');
+    expect(formatSeconds(432_000e9)).toBe('432000s');
+    expect(formatSeconds(1e9)).toBe('1s');
+    expect(formatSeconds(1_500_000)).toBe('1.5ms');
+    expect(formatSeconds(250_000)).toBe('250us');
+  });
+});

@@ -1,0 +1,45 @@
+/** Bulk traffic: `repeat: { every, count }` on connect/send/ping (sgsim's extension). */
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../src/index.ts';
+import { loadScenarioText } from '../../src/scenario/load.ts';
+
+const BASE = `version: 1
+name: bulk
+regions: { us-east-1: {} }
+groups: { A: { region: us-east-1, ingress: [ { protocol: tcp, ports: 80, from: { cidr: 0.0.0.0/0 } } ] } }
+instances: { web: { region: us-east-1, groups: [A], services: [tcp/80] } }
+external: { c: { ip: 192.0.2.1 } }
+timeline:
+`;
+
+describe('repeat', () => {
+  it('runs a traffic action count times, every apart, each a flow of its own', () => {
+    const r = loadScenarioText(`${BASE}  - { at: 1s, repeat: { every: 10ms, count: 4 }, connect: { from: c, to: web.public, port: 80 }, expect: connected }\n`, 'b.yaml', 'yaml');
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    expect(r.spec.timeline[0].repeat).toEqual({ every: 10_000_000, count: 4 });
+    const report = runScenario(r.spec);
+    expect(report.flows.map((f) => f.atMs)).toEqual([1000, 1010, 1020, 1030]);
+    expect(report.flows.every((f) => f.outcome === 'connected' && f.ok === true)).toBe(true);
+    expect(report.expectations).toEqual({ total: 4, failed: 0 });
+  });
+
+  it.each([
+    ['{ every: 0s, count: 3 }', 'timeline[0].repeat.every', 'longer than 0'],
+    ['{ every: 1s, count: 0 }', 'timeline[0].repeat.count', 'integer from 1'],
+    ['{ every: 1s }', 'timeline[0].repeat.count', 'needs count'],
+    ['{ count: 2 }', 'timeline[0].repeat.every', 'needs every'],
+    ['{ every: 1s, count: 2, jitter: 1 }', 'timeline[0].repeat.jitter', 'unknown field'],
+  ])('rejects repeat %s', (repeat, path, message) => {
+    const r = loadScenarioText(`${BASE}  - { at: 0s, repeat: ${repeat}, ping: { from: c, to: web.public } }\n`, 'b.yaml', 'yaml');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.diagnostics[0].path).toBe(path);
+    expect(r.diagnostics[0].message).toContain(message);
+  });
+
+  it('only traffic repeats', () => {
+    const r = loadScenarioText(`${BASE}  - { at: 0s, repeat: { every: 1s, count: 2 }, stop: web }\n`, 'b.yaml', 'yaml');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics[0]).toMatchObject({ path: 'timeline[0].repeat', message: 'only connect, send and ping can repeat, not stop' });
+  });
+});
