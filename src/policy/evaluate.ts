@@ -88,7 +88,7 @@ export function describeRule(rule: Rule): string {
       ? 'all traffic'
       : rule.protocol === 'icmp'
         ? `icmp ${formatIcmp(rule.icmp ?? { type: -1, code: -1 })}`
-        : `${rule.protocol}/${formatPorts(rule.ports!)}`;
+        : `${rule.protocol}/${formatPorts(rule.ports ?? { from: 0, to: 65535 })}`;
   const from =
     rule.source.kind === 'cidr'
       ? `${formatIp(rule.source.cidr.base)}/${rule.source.cidr.prefix}`

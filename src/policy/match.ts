@@ -9,7 +9,7 @@
  * Does not own: choosing among rules (policy/evaluate.ts) or indexing them.
  */
 import { cidrContains, type Ip } from '../net/ipv4.ts';
-import { ICMP, TCP, UDP, icmpKeyRange } from '../net/protocol.ts';
+import { ALL_PORTS, ICMP, TCP, UDP, icmpKeyRange } from '../net/protocol.ts';
 import type { Rule } from '../model/types.ts';
 
 /** A packet as the receiver's security groups see it. */
@@ -32,9 +32,10 @@ export function coversTraffic(rule: Rule, protocol: number, key: number): boolea
     case 'all':
       return true;
     case 'tcp':
-      return protocol === TCP && key >= rule.ports!.from && key <= rule.ports!.to;
-    case 'udp':
-      return protocol === UDP && key >= rule.ports!.from && key <= rule.ports!.to;
+    case 'udp': {
+      const ports = rule.ports ?? ALL_PORTS;
+      return protocol === (rule.protocol === 'tcp' ? TCP : UDP) && key >= ports.from && key <= ports.to;
+    }
     case 'icmp': {
       if (protocol !== ICMP) return false;
       const r = icmpKeyRange(rule.icmp ?? { type: -1, code: -1 });

@@ -66,6 +66,7 @@ export function tcpOnTimer(state: TcpClientState, now: number, s: TcpSettings): 
 export function tcpClientOnSegment(state: TcpClientState, flags: number): TcpStep {
   const none = { state, send: 0, deadline: null, event: null } as const;
   if (flags & F_RST) {
+    if (state.phase === 'refused' || state.phase === 'timed-out' || state.phase === 'closed') return none;
     if (state.phase === 'syn-sent') return { state: { ...state, phase: 'refused' }, send: 0, deadline: null, event: 'refused' };
     return { state: { ...state, phase: 'closed' }, send: 0, deadline: null, event: 'closed' };
   }
@@ -76,6 +77,8 @@ export function tcpClientOnSegment(state: TcpClientState, flags: number): TcpSte
       }
       return none;
     case 'established':
+      // A duplicate SYN-ACK (the answer to a retransmitted SYN) is re-ACKed and ignored.
+      if (flags & F_SYN) return { state, send: F_ACK, deadline: null, event: null };
       if (flags & F_FIN) return { state: { ...state, phase: 'closed' }, send: F_ACK, deadline: null, event: 'closed' };
       if (flags & F_ACK) return { state, send: 0, deadline: null, event: 'data-acked' };
       return none;

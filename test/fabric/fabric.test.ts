@@ -126,3 +126,23 @@ describe('transports', () => {
     expect(after.explanation.code).toBe('NO_ROUTE_TO_DESTINATION');
   });
 });
+
+describe('regressions', () => {
+  it('a duplicate SYN-ACK (round trip longer than the RTO) does not acknowledge a later transfer', () => {
+    const yaml = `version: 1
+name: slow link
+settings: { latency: { internet: 800ms, jitter: 0 } }
+regions: { us-east-1: {} }
+groups: { A: { region: us-east-1, ingress: [ { protocol: tcp, ports: 80, from: { cidr: 0.0.0.0/0 } } ] } }
+instances: { web: { region: us-east-1, groups: [A], services: [tcp/80] } }
+external: { c: { ip: 192.0.2.1 } }
+timeline:
+  - { at: 0s, id: s, connect: { from: c, to: web.public, port: 80 } }
+  - { at: 2s, transfer: s }
+  - { at: 2500ms, stop: web }
+`;
+    const [connect, transfer] = run(yaml).flows;
+    expect(connect.outcome).toBe('connected');
+    expect(transfer).toMatchObject({ outcome: 'dropped', explanation: { code: 'NO_ROUTE_TO_DESTINATION' } });
+  });
+});
