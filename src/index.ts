@@ -39,3 +39,4 @@ export { loadScenarioFile, validateScenario } from './scenario/load.ts';
 export { ScenarioInputError, formatDiagnostic, type Diagnostic } from './scenario/diagnostics.ts';
 export { scenario, type ScenarioBuilder } from './scenario/builder.ts';
 export { renderText, palette, type Palette } from './analysis/report.ts';
+export { generateScenario, generateWorldInput, REGION_NAMES, type GenerateOptions } from './scenario/generate.ts';

@@ -7,11 +7,14 @@
  * files still run), 3 an internal error (a bug: the stack trace is printed).
  * Talks to the rest of sgsim only through the public API (src/index.ts).
  */
-import { closeSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { stringify as toYaml } from 'yaml';
 import {
+  REGION_NAMES,
   WorldError,
+  generateScenario,
   formatDiagnostic,
   loadScenarioFile,
   palette,
@@ -165,6 +168,46 @@ async function validateCommand(paths: string[], io: Io): Promise<number> {
   return invalid ? EXIT_INVALID_INPUT : EXIT_OK;
 }
 
+interface GenerateFlags {
+  instances: number;
+  groups: number;
+  rulesPerGroup: number;
+  regions: number;
+  seed: string;
+  flows: number;
+  format: 'yaml' | 'json';
+  output?: string;
+}
+
+function generateCommand(flags: GenerateFlags, io: Io): number {
+  if (flags.regions > REGION_NAMES.length) {
+    io.stderr(`sgsim: --regions must be at most ${REGION_NAMES.length}\n`);
+    return EXIT_INVALID_INPUT;
+  }
+  const doc = generateScenario({
+    instances: flags.instances,
+    groups: flags.groups,
+    rulesPerGroup: flags.rulesPerGroup,
+    regions: flags.regions,
+    seed: flags.seed,
+    flows: flags.flows,
+  });
+  const text = flags.format === 'json' ? JSON.stringify(doc, null, 2) + '\n' : toYaml(doc, { lineWidth: 0 });
+  if (flags.output) {
+    writeFileSync(flags.output, text);
+    io.stderr(`wrote ${flags.output} (${flags.instances} instances, ${flags.groups} groups, ${flags.flows} flows)\n`);
+  } else io.stdout(text);
+  return EXIT_OK;
+}
+
+function countOption(min: number, max: number): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
 function seedOption(value: string): string {
   if (value.trim() === '') throw new InvalidArgumentError('the seed must not be empty');
   return value;
@@ -205,6 +248,25 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .argument('<paths...>', 'scenario files or directories')
     .action(async (paths: string[]) => {
       code = await validateCommand(paths, io);
+    });
+
+  program
+    .command('generate')
+    .description('Write a generated, realistic EC2-Classic scenario (tiers that reference each other, CIDR rules, a few ports open to the world, some EIPs).')
+    .option('--instances <n>', 'instances in all', countOption(1, 10_000_000), 100)
+    .option('--groups <n>', 'security groups in all (each region also has its default group)', countOption(1, 1_000_000), 10)
+    .option('--rules-per-group <n>', 'ingress rules in each generated group', countOption(0, 100_000), 5)
+    .option('--regions <n>', 'regions', countOption(1, 64), 1)
+    .option('--seed <seed>', 'seed of the generator and of the scenario', seedOption, '0')
+    .option('--flows <n>', 'traffic entries (connect, send, ping) in the timeline, without expectations', countOption(0, 10_000_000), 0)
+    .option('--format <yaml|json>', 'output format', (v: string) => {
+      if (v !== 'yaml' && v !== 'json') throw new InvalidArgumentError('expected yaml or json');
+      return v;
+    }, 'yaml')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .addHelpText('after', '\nExample:\n  sgsim generate --instances 1000 --groups 40 --rules-per-group 8 --regions 3 --seed 1 --flows 200 -o big.yaml\n  sgsim run big.yaml')
+    .action((flags: GenerateFlags) => {
+      code = generateCommand(flags, io);
     });
 
   try {

@@ -143,6 +143,25 @@ describe('sgsim run', () => {
   });
 });
 
+describe('sgsim generate', () => {
+  it('writes a valid scenario that runs, the same for the same seed', async () => {
+    const a = await cli('generate', '--instances', '30', '--groups', '6', '--rules-per-group', '3', '--regions', '2', '--seed', '5', '--flows', '10');
+    const b = await cli('generate', '--instances', '30', '--groups', '6', '--rules-per-group', '3', '--regions', '2', '--seed', '5', '--flows', '10');
+    expect(a.code).toBe(0);
+    expect(a.out).toBe(b.out);
+    const file = tmp('gen.yaml', a.out);
+    const r = await cli('run', file, '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).flows).toHaveLength(10);
+  });
+
+  it('rejects a bad size with exit code 2', async () => {
+    const r = await cli('generate', '--instances', '-3');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--instances');
+  });
+});
+
 describe('sgsim validate', () => {
   it('lists every problem of an invalid file and exits 2', async () => {
     const r = await cli('validate', tmp('bad.yaml', INVALID), scenario4);
