@@ -357,7 +357,9 @@ export class Fabric {
       flow.redirected = r.redirected;
     }
     // Outbound is never filtered in classic; it is tracked so replies come back.
-    if (!s.external) this.conntrack.track(from, proto, r.wireDst, sport, proto === ICMP ? 0 : dport, this.sim.now, OUTBOUND, flags);
+    // ICMP echo is tracked by addresses, echo id and which side sent the request (as Linux
+    // conntrack's original/reply tuples): 1 = this host asked, 2 = the remote host asked.
+    if (!s.external) this.conntrack.track(from, proto, r.wireDst, sport, proto === ICMP ? ((dport >> 16) === ICMP_ECHO_REQUEST ? 1 : 2) : dport, this.sim.now, OUTBOUND, flags);
     const p = this.packets.alloc();
     const pk = this.packets;
     pk.proto[p] = proto;
@@ -422,7 +424,7 @@ export class Fabric {
     }
     const key = proto === ICMP ? icmpKey(dport >> 16, dport & 0xffff) : dport;
     const ctPorts = proto === ICMP ? sport : dport;
-    const ctRemotePort = proto === ICMP ? 0 : sport;
+    const ctRemotePort = proto === ICMP ? ((dport >> 16) === ICMP_ECHO_REQUEST ? 2 : 1) : sport;
 
     let via: Explanation | null = null;
     if (!t.external) {

@@ -146,3 +146,16 @@ timeline:
     expect(transfer).toMatchObject({ outcome: 'dropped', explanation: { code: 'NO_ROUTE_TO_DESTINATION' } });
   });
 });
+
+describe('icmp connection tracking', () => {
+  it('an echo request in the other direction with the same echo id is a new flow, judged by the rules', () => {
+    // a1 pings ext (echo id 1); then ext pings a1 (its first echo id is 1 too): a1's entry for
+    // its own request must not admit ext's request (A has no icmp rule).
+    const [out, back] = flows(`
+  - { at: 0s, ping: { from: a1, to: ext } }
+  - { at: 1s, ping: { from: ext, to: a1.public } }
+`);
+    expect(out.outcome).toBe('replied');
+    expect(back).toMatchObject({ outcome: 'timeout', explanation: { code: 'ENI_SG_RULES_MISMATCH' } });
+  });
+});
