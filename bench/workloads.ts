@@ -100,7 +100,7 @@ const w2 = (n: number, p: number, quickP: number): RunSpec => ({
   workload: 'W2',
   impl: 'sgsim',
   variant: `N=${n},P=${p}`,
-  file: 'w2-echo.ts',
+  file: 'w2-udp-echo.ts',
   args: ['--hosts', String(n), '--packets', String(p)],
   quickArgs: ['--hosts', String(n), '--packets', String(quickP)],
 });
