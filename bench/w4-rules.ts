@@ -1,7 +1,7 @@
 /**
  * bench/w4-rules: W4, "rule evaluation" (../shared/docs/benchmarks.md): ingress decisions per
  * second for one receiver whose groups hold 1, 100, 1,000 and 10,000 rules, through sgsim's
- * compiled index (CompiledGroup + admitIndex) and through a plain linear scan of the same rules
+ * compiled index (CompiledReceiver: all the receiver's groups in one index, as the fabric uses it) and through a plain linear scan of the same rules
  * written here (deliberately not imported from src, so the baseline cannot share a bug or a
  * speed-up with the code it judges).
  *
@@ -26,8 +26,8 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import seedrandom from 'seedrandom';
-import { CompiledGroup } from '../src/policy/index.ts';
-import { admitIndex } from '../src/policy/evaluate.ts';
+import { CompiledReceiver } from '../src/policy/index.ts';
+import { admitReceiver } from '../src/policy/evaluate.ts';
 import type { IngressView } from '../src/policy/match.ts';
 import type { Rule, SecurityGroup } from '../src/model/types.ts';
 import type { PortRange } from '../src/net/protocol.ts';
@@ -269,7 +269,7 @@ export class LinearScan {
     return ids;
   }
 
-  /** Packed admission as admitIndex gives it (group * 2^24 + rule index), or -1. */
+  /** Packed admission as admitReceiver gives it (group * 2^24 + rule index), or -1. */
   admit(protocol: number, key: number, source: number, sender: Int32Array | null): number {
     const { proto, lo, hi, group, base, mask, groupStart } = this;
     const groups = groupStart.length - 1;
@@ -303,7 +303,7 @@ export function runW4(p: W4Params): W4Outcome {
   const views = makePackets(groups, p.packets, p.seed);
 
   const compileStart = process.hrtime.bigint();
-  const compiled = groups.map((g) => CompiledGroup.compile(g));
+  const compiled = CompiledReceiver.compile(groups);
   const compileS = secondsSince(compileStart);
 
   const linear = new LinearScan(groups);
@@ -323,7 +323,7 @@ export function runW4(p: W4Params): W4Outcome {
   // Check (also the warm-up of both): the same packed admission for every packet.
   let admitted = 0;
   for (let i = 0; i < n; i++) {
-    const a = admitIndex(compiled, views[i]);
+    const a = admitReceiver(compiled, views[i]);
     const b = linear.admit(lProto[i], lKey[i], lSource[i], lSender[i]);
     if (a !== b) {
       const v = views[i];
@@ -340,7 +340,7 @@ export function runW4(p: W4Params): W4Outcome {
   const passes = Math.max(1, Math.round(p.decisions / n));
   const start = process.hrtime.bigint();
   for (let r = 0; r < passes; r++) {
-    for (let i = 0; i < n; i++) sink += admitIndex(compiled, views[i]) >= 0 ? 1 : 0;
+    for (let i = 0; i < n; i++) sink += admitReceiver(compiled, views[i]) >= 0 ? 1 : 0;
   }
   const loopS = secondsSince(start);
   const decisions = passes * n;

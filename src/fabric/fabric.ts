@@ -19,10 +19,10 @@ import { formatIp, type Ip } from '../net/ipv4.ts';
 import { ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, TCP, UDP, icmpKey, protocolName, type PortRange } from '../net/protocol.ts';
 import { groupDisplayName, type Instance, type SecurityGroup, type Service } from '../model/types.ts';
 import { applyChange, changeRules, getElasticIp, getInstance, type Change, type World } from '../model/world.ts';
-import { CompiledGroup } from '../policy/index.ts';
-import { admitIndex, admitLinear, describeRule, explainDenial, unpackAdmission, type DenialContext } from '../policy/evaluate.ts';
+import { CompiledReceiver } from '../policy/index.ts';
+import { admissionOf, admitLinear, describeRule, explainDenial, type DenialContext } from '../policy/evaluate.ts';
 import type { IngressView } from '../policy/match.ts';
-import { ConnTrackTable, EXPIRED, INBOUND, MISS, OUTBOUND } from '../conntrack/table.ts';
+import { ConnTrackTable, EXPIRED, INBOUND, OUTBOUND } from '../conntrack/table.ts';
 import {
   F_ACK,
   F_DATA,
@@ -46,6 +46,11 @@ import type { Explanation, ExplanationCode, FlowRecord } from './flows.ts';
 export type TraceEvent = { readonly tNs: number; readonly ev: string } & Record<string, unknown>;
 export type TraceSink = (event: TraceEvent) => void;
 
+export interface FabricOptions {
+  /** Tracked flows to size the connection-tracking table for (it grows past this as needed). */
+  readonly expectedFlows?: number;
+}
+
 export interface FabricStats {
   packets: number;
   delivered: number;
@@ -65,8 +70,8 @@ export interface Host {
   /** The public address others reach it by: its EIP if associated, else its public IP; 0 when none. */
   publicIp: Ip;
   groupKeys: readonly string[];
-  /** The receiver's groups as in force now (after propagation), compiled. */
-  groups: CompiledGroup[];
+  /** The host's groups as in force now (after propagation), compiled together; built on first use. */
+  receiver: CompiledReceiver | null;
   tcpPorts: readonly PortRange[];
   udpPorts: readonly PortRange[];
   nextPort: number;
@@ -165,7 +170,10 @@ export class Fabric {
   private readonly byPublic = new Map<Ip, number>();
   /** Groups as in force for filtering (after the propagation delay). */
   private readonly effective = new Map<string, SecurityGroup>();
-  private readonly compiled = new Map<string, CompiledGroup>();
+  /** Compiled receivers by group list: instances with the same groups share one. */
+  private readonly receivers = new Map<string, CompiledReceiver>();
+  /** Bumped by every change of rules in force, membership or addresses (explanations cache on it). */
+  private version = 0;
   /** group key -> ids of instances that carry it. */
   private readonly members = new Map<string, Set<number>>();
   /** group key -> when its earliest still-propagating change takes effect. */
@@ -181,10 +189,13 @@ export class Fabric {
     world: World,
     readonly settings: Settings,
     private readonly trace: TraceSink | null = null,
+    options: FabricOptions = {},
   ) {
     this.world = world;
     this.jitter = sim.random('latency');
-    this.conntrack = new ConnTrackTable(settings.conntrack);
+    let instances = 0;
+    if (options.expectedFlows === undefined) for (const shard of world.instances) for (const _ in shard) instances++;
+    this.conntrack = new ConnTrackTable(settings.conntrack, options.expectedFlows ?? Math.max(1024, 4 * instances));
     for (const key in world.groups) this.setEffective(world.groups[key]);
     for (const shard of world.instances) for (const name in shard) this.addInstance(shard[name]);
     for (const name in world.external) {
@@ -229,7 +240,7 @@ export class Fabric {
       privateIp: 0,
       publicIp: 0,
       groupKeys,
-      groups: [],
+      receiver: null,
       tcpPorts: services.filter((s) => s.protocol === 'tcp').map((s) => s.ports),
       udpPorts: services.filter((s) => s.protocol === 'udp').map((s) => s.ports),
       nextPort: EPHEMERAL_FIRST,
@@ -242,8 +253,6 @@ export class Fabric {
 
   private addInstance(inst: Instance): void {
     const id = this.newHost(inst.name, false, inst.region, inst.zone, inst.groups, inst.services);
-    const h = this.hosts[id];
-    h.groups = inst.groups.map((k) => this.compiled.get(k)!);
     for (const k of inst.groups) {
       let m = this.members.get(k);
       if (!m) this.members.set(k, (m = new Set()));
@@ -275,15 +284,21 @@ export class Fabric {
 
   private setEffective(group: SecurityGroup): void {
     this.effective.set(group.key, group);
-    const compiled = CompiledGroup.compile(group);
-    this.compiled.set(group.key, compiled);
+    this.version++;
+    if (this.receivers.size > 0) this.receivers.clear();
     const members = this.members.get(group.key);
-    if (members) {
-      for (const id of members) {
-        const h = this.hosts[id];
-        h.groups = h.groupKeys.map((k) => this.compiled.get(k)!);
-      }
+    if (members) for (const id of members) this.hosts[id].receiver = null;
+  }
+
+  private receiverOf(h: Host): CompiledReceiver {
+    const key = h.groupKeys.join('\u0000');
+    let r = this.receivers.get(key);
+    if (r === undefined) {
+      r = CompiledReceiver.compile(h.groupKeys.map((k) => this.effective.get(k)!));
+      this.receivers.set(key, r);
     }
+    h.receiver = r;
+    return r;
   }
 
   /** Routes a packet from `s` addressed to `dst` (domain.md §4). */
@@ -426,45 +441,53 @@ export class Fabric {
     const ctPorts = proto === ICMP ? sport : dport;
     const ctRemotePort = proto === ICMP ? ((dport >> 16) === ICMP_ECHO_REQUEST ? 2 : 1) : sport;
 
+    // Explanations are built only for someone who reads them: a flow record or the trace.
+    const observed = flow !== null || this.trace !== null;
     let via: Explanation | null = null;
     if (!t.external) {
       const slot = this.conntrack.lookup(to, proto, src, ctPorts, ctRemotePort, now);
       if (slot >= 0) {
         this.conntrack.touch(slot, now, INBOUND, flags);
         if (this.trace) this.emit('conntrack', { host: t.name, hit: true, src: formatIp(src), dst: formatIp(dst) });
-        via = { code: 'TRACKED_CONNECTION', message: `part of a tracked flow of ${t.name}; replies and tracked flows pass regardless of rules` };
+        if (observed) via = { code: 'TRACKED_CONNECTION', message: `part of a tracked flow of ${t.name}; replies and tracked flows pass regardless of rules` };
       } else {
         const s = this.hosts[from];
-        const view: IngressView = {
-          protocol: proto,
-          key,
-          source: src,
-          privatePath,
-          senderGroups: s.running && !s.external ? s.groupKeys : null,
-        };
-        const packed = admitIndex(t.groups, view);
+        const senderGroups = privatePath && s.running && !s.external ? s.groupKeys : null;
+        const receiver = t.receiver ?? this.receiverOf(t);
+        const packed = receiver.match(proto, key, src, senderGroups);
         if (packed < 0) {
           this.stats.drops++;
-          const denial = this.deny(t, s, view, dst, slot === EXPIRED);
+          if (!observed) return;
+          let denial: Explanation;
+          if (flow !== null && request && flow.explanation !== null && flow.explanationVersion === this.version && slot !== EXPIRED) {
+            denial = flow.explanation; // a retransmission meets the same rules: same reasons
+          } else {
+            const view: IngressView = { protocol: proto, key, source: src, privatePath, senderGroups: s.running && !s.external ? s.groupKeys : null };
+            denial = this.deny(t, s, view, dst, slot === EXPIRED);
+          }
           if (this.trace) this.emit('drop', { host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
-          if (flow) this.recordDrop(flow, denial, request);
+          if (flow) {
+            this.recordDrop(flow, denial, request);
+            if (request) flow.explanationVersion = this.version;
+          }
           return;
         }
-        const adm = unpackAdmission(t.groups, packed);
         this.conntrack.track(to, proto, src, ctPorts, ctRemotePort, now, INBOUND, flags);
-        via = {
-          code: 'ALLOWED_BY_RULE',
-          group: adm.group.key,
-          rule: adm.rule,
-          message: `admitted by group ${groupDisplayName(adm.group.key)}: ${describeRule(adm.rule)}`,
-        };
-        void MISS;
+        if (observed) {
+          const adm = admissionOf(receiver.groups, packed);
+          via = {
+            code: 'ALLOWED_BY_RULE',
+            group: adm.group.key,
+            rule: adm.rule,
+            message: `admitted by group ${groupDisplayName(adm.group.key)}: ${describeRule(adm.rule)}`,
+          };
+        }
       }
-    } else {
+    } else if (observed) {
       via = { code: 'NOT_FILTERED', message: `${t.name} is outside AWS: no security group filters it` };
     }
     this.stats.delivered++;
-    if (this.trace) this.emit('deliver', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via.code });
+    if (this.trace) this.emit('deliver', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via!.code });
     if (flow && request && flow.admission === null) flow.admission = via;
     this.deliver(t, proto, src, sport, dport, flags, flow, request, via);
   }
@@ -503,7 +526,7 @@ export class Fabric {
     flags: number,
     flow: FlowRecord | null,
     request: boolean,
-    via: Explanation,
+    via: Explanation | null,
   ): void {
     if (proto === TCP) {
       const sock = t.sockets.get(TCP * 65536 + dport);
@@ -514,7 +537,7 @@ export class Fabric {
       const reply = tcpServerReply(flags, listens(t.tcpPorts, dport));
       if (flow && request) {
         if (flags & F_DATA) this.resolve(flow, 'delivered', via);
-        if ((flags & F_SYN) && reply === F_RST) flow.admission = { ...via, code: 'CONNECTION_REFUSED', message: `${t.name} has no listener on tcp/${dport}; it answered RST (${via.message})` };
+        if ((flags & F_SYN) && reply === F_RST && via) flow.admission = { ...via, code: 'CONNECTION_REFUSED', message: `${t.name} has no listener on tcp/${dport}; it answered RST (${via.message})` };
       }
       if (reply) this.transmit(t.id, src, TCP, dport, sport, reply, flow, false);
       return;
@@ -522,7 +545,7 @@ export class Fabric {
     if (proto === UDP) {
       const sock = t.sockets.get(UDP * 65536 + dport);
       if (sock && sock.kind === 'udp' && !request) return; // an echo back to the client
-      if (flow && request) this.datagramDecided(flow, false, via);
+      if (flow && request && via) this.datagramDecided(flow, false, via);
       if (listens(t.udpPorts, dport)) this.transmit(t.id, src, UDP, dport, sport, 0, flow, false);
       return;
     }
@@ -738,6 +761,7 @@ export class Fabric {
   /** Applies a change now; rule changes reach filtering after the propagation delay. */
   applyChange(change: Change): void {
     const before = this.world;
+    this.version++;
     this.world = applyChange(before, change);
     if (this.trace) this.emit('change', describeChange(change));
     switch (change.kind) {

@@ -55,6 +55,8 @@ export interface FlowRecord {
   source: number | null;
   destination: number | null;
   explanation: Explanation | null;
+  /** The fabric's version when `explanation` was computed (a retransmission may reuse it). */
+  explanationVersion: number;
   /** Admission of the first admitted request packet (kept for refused/connected). */
   admission: Explanation | null;
   /** UDP: datagrams still to be decided, and whether any was dropped. */
@@ -78,6 +80,7 @@ export function newFlow(index: number, action: FlowAction, protocol: FlowRecord[
     source: null,
     destination: null,
     explanation: null,
+    explanationVersion: -1,
     admission: null,
     pending: 0,
     anyDropped: false,

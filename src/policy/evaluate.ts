@@ -11,7 +11,7 @@
 import { formatIp } from '../net/ipv4.ts';
 import { ICMP, TCP, formatIcmp, formatPorts, protocolName } from '../net/protocol.ts';
 import { groupDisplayName, type Rule, type SecurityGroup } from '../model/types.ts';
-import type { CompiledGroup } from './index.ts';
+import type { CompiledGroup, CompiledReceiver } from './index.ts';
 import { coversSource, coversTraffic, ruleMatches, type IngressView } from './match.ts';
 
 export type DenialCode =
@@ -50,6 +50,19 @@ export function unpackAdmission(groups: readonly CompiledGroup[], packed: number
   const groupPosition = Math.floor(packed / 0x1000000);
   const ruleIndex = packed % 0x1000000;
   const group = groups[groupPosition].group;
+  return { groupPosition, group, ruleIndex, rule: group.ingress[ruleIndex] };
+}
+
+/** Fast path over a receiver's groups compiled together: packed admission or -1. */
+export function admitReceiver(receiver: CompiledReceiver, view: IngressView): number {
+  return receiver.match(view.protocol, view.key, view.source, view.privatePath ? view.senderGroups : null);
+}
+
+/** The admission a packed value names, among `groups` (the receiver's, in order). */
+export function admissionOf(groups: readonly SecurityGroup[], packed: number): Admission {
+  const groupPosition = Math.floor(packed / 0x1000000);
+  const ruleIndex = packed % 0x1000000;
+  const group = groups[groupPosition];
   return { groupPosition, group, ruleIndex, rule: group.ingress[ruleIndex] };
 }
 

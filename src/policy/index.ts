@@ -184,3 +184,163 @@ function buildProtocol(entries: readonly { rule: Rule; index: number; range: Por
   const groupRefs = new Map([...byGroup.entries()].map(([g, list]) => [g, SegmentTable.build(list)]));
   return new ProtocolIndex(levels, groupRefs);
 }
+
+// ---------------------------------------------------------------------------------------------
+// One index for all the groups of a receiver
+
+/** A rule bucket item: the rule's rank among all the receiver's rules, and its key range. */
+interface Item {
+  readonly range: PortRange;
+  readonly rule: number;
+}
+
+/**
+ * A binary trie over source-address bits. Each node that ends some CIDR rule holds one
+ * segment table merging its own rules with those of every shorter prefix above it, so a lookup
+ * walks the address's bits to the deepest such node and does one binary search.
+ */
+class SourceTrie {
+  private child0: number[] = [-1];
+  private child1: number[] = [-1];
+  private own: (Item[] | null)[] = [null];
+  private tables: (SegmentTable | null)[] = [];
+  private depth = 0;
+
+  add(base: number, prefix: number, item: Item): void {
+    let node = 0;
+    for (let i = 0; i < prefix; i++) {
+      const bit = (base >>> (31 - i)) & 1;
+      const children = bit ? this.child1 : this.child0;
+      let next = children[node];
+      if (next < 0) {
+        next = this.child0.length;
+        this.child0.push(-1);
+        this.child1.push(-1);
+        this.own.push(null);
+        children[node] = next;
+      }
+      node = next;
+    }
+    if (prefix > this.depth) this.depth = prefix;
+    (this.own[node] ??= []).push(item);
+  }
+
+  /** Builds the merged tables (depth-first, carrying the items of the prefixes above). */
+  seal(): void {
+    this.tables = new Array(this.child0.length).fill(null);
+    const stack: { node: number; inherited: Item[] }[] = [{ node: 0, inherited: [] }];
+    while (stack.length > 0) {
+      const { node, inherited } = stack.pop()!;
+      let items = inherited;
+      const own = this.own[node];
+      if (own) {
+        items = inherited.concat(own);
+        this.tables[node] = SegmentTable.build(items);
+      }
+      if (this.child0[node] >= 0) stack.push({ node: this.child0[node], inherited: items });
+      if (this.child1[node] >= 0) stack.push({ node: this.child1[node], inherited: items });
+    }
+    this.own = [];
+  }
+
+  lookup(source: number, key: number): number {
+    const tables = this.tables;
+    const child0 = this.child0;
+    const child1 = this.child1;
+    let table = tables[0];
+    let node = 0;
+    for (let i = 0; i < this.depth; i++) {
+      node = ((source >>> (31 - i)) & 1) === 1 ? child1[node] : child0[node];
+      if (node < 0) break;
+      const t = tables[node];
+      if (t !== null) table = t;
+    }
+    return table === null ? NONE : table.lookup(key);
+  }
+}
+
+class ReceiverProtocolIndex {
+  constructor(
+    readonly trie: SourceTrie | null,
+    readonly groupRefs: ReadonlyMap<string, SegmentTable> | null,
+  ) {}
+
+  lookup(key: number, source: number, senderGroups: readonly string[] | null): number {
+    let best = this.trie === null ? NONE : this.trie.lookup(source, key);
+    const refs = this.groupRefs;
+    if (senderGroups !== null && refs !== null) {
+      for (let i = 0; i < senderGroups.length; i++) {
+        const t = refs.get(senderGroups[i]);
+        if (t !== undefined) {
+          const r = t.lookup(key);
+          if (r < best) best = r;
+        }
+      }
+    }
+    return best;
+  }
+}
+
+/**
+ * All the security groups of one receiver, compiled together: the union of their rules in one
+ * index per protocol. Rules are ranked by (group position, rule index), so the lowest rank that
+ * matches is the canonical rule to name (policy/evaluate.ts). Instances with the same groups
+ * share one CompiledReceiver.
+ */
+export class CompiledReceiver {
+  private constructor(
+    readonly groups: readonly SecurityGroup[],
+    /** Packed admission (groupPosition * 2^24 + ruleIndex) of each rank. */
+    private readonly packedOfRank: Float64Array,
+    private readonly tcp: ReceiverProtocolIndex,
+    private readonly udp: ReceiverProtocolIndex,
+    private readonly icmp: ReceiverProtocolIndex,
+  ) {}
+
+  /** Packed admission of the canonical admitting rule, or -1. */
+  match(protocol: number, key: number, source: number, senderGroups: readonly string[] | null): number {
+    const idx = protocol === TCP ? this.tcp : protocol === UDP ? this.udp : protocol === ICMP ? this.icmp : null;
+    if (idx === null) return -1;
+    const r = idx.lookup(key, source, senderGroups);
+    return r === NONE ? -1 : this.packedOfRank[r];
+  }
+
+  static compile(groups: readonly SecurityGroup[]): CompiledReceiver {
+    const total = groups.reduce((n, g) => n + g.ingress.length, 0);
+    const packedOfRank = new Float64Array(total);
+    const per = { tcp: [] as [Rule, Item][], udp: [] as [Rule, Item][], icmp: [] as [Rule, Item][] };
+    let rank = 0;
+    groups.forEach((group, g) => {
+      group.ingress.forEach((rule, index) => {
+        packedOfRank[rank] = g * 0x1000000 + index;
+        if (rule.protocol === 'all') {
+          for (const p of ['tcp', 'udp', 'icmp'] as const) per[p].push([rule, { range: ALL_PORTS, rule: rank }]);
+        } else if (rule.protocol === 'icmp') {
+          per.icmp.push([rule, { range: icmpKeyRange(rule.icmp ?? { type: -1, code: -1 }), rule: rank }]);
+        } else {
+          per[rule.protocol].push([rule, { range: rule.ports ?? ALL_PORTS, rule: rank }]);
+        }
+        rank++;
+      });
+    });
+    return new CompiledReceiver(groups, packedOfRank, buildReceiverProtocol(per.tcp), buildReceiverProtocol(per.udp), buildReceiverProtocol(per.icmp));
+  }
+}
+
+function buildReceiverProtocol(entries: readonly [Rule, Item][]): ReceiverProtocolIndex {
+  let trie: SourceTrie | null = null;
+  const byGroup = new Map<string, Item[]>();
+  for (const [rule, item] of entries) {
+    if (rule.source.kind === 'cidr') {
+      trie ??= new SourceTrie();
+      trie.add(rule.source.cidr.base, rule.source.cidr.prefix, item);
+    } else {
+      let list = byGroup.get(rule.source.group);
+      if (!list) byGroup.set(rule.source.group, (list = []));
+      list.push(item);
+    }
+  }
+  trie?.seal();
+  const refs = byGroup.size === 0 ? null : new Map([...byGroup.entries()].map(([g, list]) => [g, SegmentTable.build(list)]));
+  return new ReceiverProtocolIndex(trie, refs);
+}

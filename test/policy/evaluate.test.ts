@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  admitReceiver,
   admitIndex,
   admitLinear,
   describeRule,
@@ -15,7 +16,7 @@ import {
   unpackAdmission,
 } from '../../src/policy/evaluate.ts';
 import type { DenialContext } from '../../src/policy/evaluate.ts';
-import { CompiledGroup } from '../../src/policy/index.ts';
+import { CompiledGroup, CompiledReceiver } from '../../src/policy/index.ts';
 import type { IngressView } from '../../src/policy/match.ts';
 import type { Rule, RuleSource, SecurityGroup } from '../../src/model/types.ts';
 import { ICMP, TCP, UDP, icmpKey } from '../../src/net/protocol.ts';
@@ -141,12 +142,17 @@ function expectedPacked(gs: readonly SecurityGroup[], v: IngressView): number {
   return a === null ? -1 : packedOf(a.groupPosition, a.ruleIndex);
 }
 
-describe('admitIndex agrees with admitLinear (property)', () => {
+describe('admitIndex and CompiledReceiver agree with admitLinear (property)', () => {
   it('for random groups and random packets: the same (group position, rule index)', () => {
     fc.assert(
       fc.property(groups, fc.array(packet, { minLength: 1, maxLength: 20 }), (gs, packets) => {
         const compiled = compile(gs);
-        for (const v of packets) expect(admitIndex(compiled, v)).toBe(expectedPacked(gs, v));
+        const receiver = CompiledReceiver.compile(gs);
+        for (const v of packets) {
+          const want = expectedPacked(gs, v);
+          expect(admitIndex(compiled, v)).toBe(want);
+          expect(admitReceiver(receiver, v)).toBe(want);
+        }
       }),
       { numRuns: 1000 },
     );
@@ -177,7 +183,12 @@ describe('admitIndex agrees with admitLinear (property)', () => {
     fc.assert(
       fc.property(derived, ({ gs, packets }) => {
         const compiled = compile(gs);
-        for (const v of packets) expect(admitIndex(compiled, v)).toBe(expectedPacked(gs, v));
+        const receiver = CompiledReceiver.compile(gs);
+        for (const v of packets) {
+          const want = expectedPacked(gs, v);
+          expect(admitIndex(compiled, v)).toBe(want);
+          expect(admitReceiver(receiver, v)).toBe(want);
+        }
       }),
       { numRuns: 1000 },
     );
