@@ -38,9 +38,11 @@ export class Simulator {
   private handlers: (Handler | undefined)[] = [];
   private argA = new Float64Array(1024);
   private argB = new Float64Array(1024);
-  private slotSeq = new Float64Array(1024);
+  /** Low 31 bits of the sequence number of the event in each slot. */
+  private slotSeq = new Int32Array(1024);
   private cancelledSlot = new Uint8Array(1024);
-  private freeSlots: number[] = [];
+  private freeSlots = new Int32Array(1024);
+  private freeCount = 0;
   private stopped = false;
 
   constructor(options: SimulatorOptions = {}) {
@@ -72,7 +74,7 @@ export class Simulator {
     time = Math.round(time);
     if (!(time >= this.now)) throw new RangeError(`cannot schedule at ${time} ns: now is ${this.now} ns`);
     let slot: number;
-    if (this.freeSlots.length > 0) slot = this.freeSlots.pop()!;
+    if (this.freeCount > 0) slot = this.freeSlots[--this.freeCount];
     else {
       slot = this.handlers.length;
       if (slot === this.argA.length) this.growSlots();
@@ -82,16 +84,17 @@ export class Simulator {
     this.handlers[slot] = handler;
     this.argA[slot] = a;
     this.argB[slot] = b;
-    this.slotSeq[slot] = seq;
+    const low = seq & 0x7fffffff; // seq mod 2^31, exact for any integer below 2^53
+    this.slotSeq[slot] = low;
     this.scheduler.insert(time, seq, slot);
-    return slot * SEQ_SPAN + (seq % SEQ_SPAN);
+    return slot * SEQ_SPAN + low;
   }
 
   /** Cancels a scheduled event; it is skipped when its time comes. Returns false if it already ran. */
   cancel(id: EventId): boolean {
     const slot = Math.floor(id / SEQ_SPAN);
     if (slot >= this.handlers.length || this.handlers[slot] === undefined) return false;
-    if (this.slotSeq[slot] % SEQ_SPAN !== id % SEQ_SPAN || this.cancelledSlot[slot] === 1) return false;
+    if (this.slotSeq[slot] !== (id & 0x7fffffff) || this.cancelledSlot[slot] === 1) return false;
     this.cancelledSlot[slot] = 1;
     return true;
   }
@@ -115,7 +118,7 @@ export class Simulator {
       const slot = scheduler.removeNext();
       const handler = handlers[slot]!;
       handlers[slot] = undefined;
-      this.freeSlots.push(slot);
+      this.freeSlots[this.freeCount++] = slot;
       // Read the field each time: a handler may grow (replace) the slot arrays.
       if (this.cancelledSlot[slot] === 1) {
         this.cancelledSlot[slot] = 0;
@@ -139,8 +142,11 @@ export class Simulator {
     a.set(this.argA);
     const b = new Float64Array(cap);
     b.set(this.argB);
-    const s = new Float64Array(cap);
+    const s = new Int32Array(cap);
     s.set(this.slotSeq);
+    const f = new Int32Array(cap);
+    f.set(this.freeSlots);
+    this.freeSlots = f;
     this.argA = a;
     this.argB = b;
     this.slotSeq = s;
