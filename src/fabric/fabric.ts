@@ -102,20 +102,6 @@ export interface Connection {
 const EPHEMERAL_FIRST = 32768;
 const EPHEMERAL_LAST = 60999;
 
-/** Routing decision for one packet. */
-interface Route {
-  target: number;
-  /** The address the packet travels to after any redirect. */
-  wireDst: Ip;
-  /** Source as the receiver sees it. */
-  seenSrc: Ip;
-  /** Destination as the receiver sees it (private address after NAT). */
-  seenDst: Ip;
-  privatePath: boolean;
-  redirected: boolean;
-}
-
-type NoRoute = { noRoute: string };
 
 /** Packets in flight, pooled (a packet is an index; no object per packet in steady state). */
 class PacketPool {
@@ -301,24 +287,52 @@ export class Fabric {
     return r;
   }
 
-  /** Routes a packet from `s` addressed to `dst` (domain.md §4). */
-  private route(s: Host, dst: Ip): Route | NoRoute {
+  // The result of route(), written by it and read at once by its caller: no object per packet.
+  private rTarget = -1;
+  /** The address the packet travels to after any redirect. */
+  private rWireDst = 0;
+  /** Source and destination as the receiver sees them (destination: private address after NAT). */
+  private rSeenSrc = 0;
+  private rSeenDst = 0;
+  private rPrivatePath = false;
+  private rRedirected = false;
+
+  /**
+   * Routes a packet from `s` addressed to `dst` (domain.md §4): fills the r* fields and returns
+   * null, or returns why there is no route.
+   */
+  private route(s: Host, dst: Ip): string | null {
     const priv = this.byPrivate.get(dst);
     if (priv !== undefined) {
       const t = this.hosts[priv];
-      if (s.external) return { noRoute: `${formatIp(dst)} is a private address, not reachable from outside AWS` };
+      if (s.external) return `${formatIp(dst)} is a private address, not reachable from outside AWS`;
+      this.rTarget = priv;
+      this.rSeenDst = t.privateIp;
       if (t.region === s.region) {
-        return { target: priv, wireDst: dst, seenSrc: s.privateIp, seenDst: t.privateIp, privatePath: true, redirected: false };
+        this.rWireDst = dst;
+        this.rSeenSrc = s.privateIp;
+        this.rPrivatePath = true;
+        this.rRedirected = false;
+      } else {
+        // The seed: requests from another region to a private IP are redirected to the public IP.
+        this.rWireDst = t.publicIp;
+        this.rSeenSrc = s.publicIp;
+        this.rPrivatePath = false;
+        this.rRedirected = true;
       }
-      // The seed: requests from another region to a private IP are redirected to the public IP.
-      return { target: priv, wireDst: t.publicIp, seenSrc: s.publicIp, seenDst: t.privateIp, privatePath: false, redirected: true };
+      return null;
     }
     const pub = this.byPublic.get(dst);
     if (pub !== undefined) {
-      const t = this.hosts[pub];
-      return { target: pub, wireDst: dst, seenSrc: s.publicIp, seenDst: t.privateIp, privatePath: false, redirected: false };
+      this.rTarget = pub;
+      this.rWireDst = dst;
+      this.rSeenSrc = s.publicIp;
+      this.rSeenDst = this.hosts[pub].privateIp;
+      this.rPrivatePath = false;
+      this.rRedirected = false;
+      return null;
     }
-    return { noRoute: `no running host holds ${formatIp(dst)}` };
+    return `no running host holds ${formatIp(dst)}`;
   }
 
   private latency(s: Host, t: Host, privatePath: boolean): number {
@@ -354,39 +368,43 @@ export class Fabric {
       if (flow && request) this.failFlow(flow, 'SOURCE_NOT_RUNNING', `${s.name} is not running, so it sends nothing`);
       return 'SOURCE_NOT_RUNNING';
     }
-    const r = this.route(s, dst);
+    const noRoute = this.route(s, dst);
     this.stats.packets++;
-    if ('noRoute' in r) {
+    if (noRoute !== null) {
       this.stats.drops++;
       if (this.trace) this.emit('drop', { host: s.name, proto: protocolName(proto), dst: formatIp(dst), code: 'NO_ROUTE_TO_DESTINATION' });
       if (flow && request) {
         if (flow.path === null) flow.path = s.external ? 'public' : 'private';
         if (flow.redirected === null) flow.redirected = false;
-        this.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: r.noRoute });
+        this.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: noRoute });
       }
       return 'NO_ROUTE_TO_DESTINATION';
     }
-    const t = this.hosts[r.target];
+    const target = this.rTarget;
+    const wireDst = this.rWireDst;
+    const privatePath = this.rPrivatePath;
+    const redirected = this.rRedirected;
+    const t = this.hosts[target];
     if (flow && request && flow.path === null) {
-      flow.path = r.privatePath ? 'private' : 'public';
-      flow.redirected = r.redirected;
+      flow.path = privatePath ? 'private' : 'public';
+      flow.redirected = redirected;
     }
     // Outbound is never filtered in classic; it is tracked so replies come back.
     // ICMP echo is tracked by addresses, echo id and which side sent the request (as Linux
     // conntrack's original/reply tuples): 1 = this host asked, 2 = the remote host asked.
-    if (!s.external) this.conntrack.track(from, proto, r.wireDst, sport, proto === ICMP ? ((dport >> 16) === ICMP_ECHO_REQUEST ? 1 : 2) : dport, this.sim.now, OUTBOUND, flags);
+    if (!s.external) this.conntrack.track(from, proto, wireDst, sport, proto === ICMP ? ((dport >> 16) === ICMP_ECHO_REQUEST ? 1 : 2) : dport, this.sim.now, OUTBOUND, flags);
     const p = this.packets.alloc();
     const pk = this.packets;
     pk.proto[p] = proto;
-    pk.src[p] = r.seenSrc;
-    pk.dst[p] = r.seenDst;
-    pk.wireDst[p] = r.wireDst;
+    pk.src[p] = this.rSeenSrc;
+    pk.dst[p] = this.rSeenDst;
+    pk.wireDst[p] = wireDst;
     pk.sport[p] = sport;
     pk.dport[p] = dport;
     pk.flags[p] = flags;
     pk.srcHost[p] = from;
-    pk.dstHost[p] = r.target;
-    pk.privatePath[p] = r.privatePath;
+    pk.dstHost[p] = target;
+    pk.privatePath[p] = privatePath;
     pk.flow[p] = flow;
     pk.request[p] = request;
     if (this.trace) {
@@ -398,12 +416,12 @@ export class Fabric {
         dst: formatIp(dst),
         ...(proto === ICMP ? { id: sport, icmp: `${dport >> 16}:${dport & 0xffff}` } : { sport, dport }),
         ...(proto === TCP ? { flags: describeFlags(flags) } : {}),
-        path: r.privatePath ? 'private' : 'public',
+        path: privatePath ? 'private' : 'public',
       });
-      if (r.redirected) this.emit('redirect', { flow: flow?.index ?? null, from: formatIp(dst), to: formatIp(r.wireDst) });
-      if (!r.privatePath && !s.external) this.emit('nat', { flow: flow?.index ?? null, side: 'source', from: formatIp(s.privateIp), to: formatIp(r.seenSrc) });
+      if (redirected) this.emit('redirect', { flow: flow?.index ?? null, from: formatIp(dst), to: formatIp(wireDst) });
+      if (!privatePath && !s.external) this.emit('nat', { flow: flow?.index ?? null, side: 'source', from: formatIp(s.privateIp), to: formatIp(this.rSeenSrc) });
     }
-    this.sim.schedule(this.latency(s, t, r.privatePath), this.onArrive, p);
+    this.sim.schedule(this.latency(s, t, privatePath), this.onArrive, p);
     return null;
   }
 
@@ -629,10 +647,7 @@ export class Fabric {
     const conn: Connection = { host: from, localPort, remote: dst, remotePort: port, state: step.state, timer: -1, flow, transfer: null };
     const err = this.transmit(from, dst, TCP, localPort, port, step.send, flow, true);
     if (err === 'SOURCE_NOT_RUNNING') return null;
-    if (err === null) {
-      const r = this.route(h, dst);
-      if (!('noRoute' in r)) conn.remote = r.wireDst;
-    }
+    if (err === null) conn.remote = this.rWireDst; // where transmit() routed it (after any redirect)
     h.sockets.set(TCP * 65536 + localPort, { kind: 'tcp', conn });
     this.armTimer(conn, step);
     return conn;
