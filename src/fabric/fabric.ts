@@ -99,6 +99,10 @@ export interface Connection {
   transfer: FlowRecord | null;
 }
 
+/** Marks a UDP datagram that is a service's echo (UDP itself has no such bit; sgsim's services
+ * answer each datagram once, and answers are never answered). */
+const UDP_ECHO = 1;
+
 const EPHEMERAL_FIRST = 32768;
 const EPHEMERAL_LAST = 60999;
 
@@ -561,10 +565,10 @@ export class Fabric {
       return;
     }
     if (proto === UDP) {
-      const sock = t.sockets.get(UDP * 65536 + dport);
-      if (sock && sock.kind === 'udp' && !request) return; // an echo back to the client
+      // An echo (a service's answer) is consumed by whoever receives it, never answered again.
+      if (flags & UDP_ECHO) return;
       if (flow && request && via) this.datagramDecided(flow, false, via);
-      if (listens(t.udpPorts, dport)) this.transmit(t.id, src, UDP, dport, sport, 0, flow, false);
+      if (listens(t.udpPorts, dport)) this.transmit(t.id, src, UDP, dport, sport, UDP_ECHO, flow, false);
       return;
     }
     // ICMP: dport carries type << 16 | code; sport the echo id.
@@ -801,6 +805,10 @@ export class Fabric {
         return;
       }
       case 'launch': {
+        // Launching with an Elastic IP another instance holds moves it, as associate does.
+        const eip = change.instance.elasticIp;
+        const former = eip !== undefined ? getElasticIp(before, eip)?.instance : undefined;
+        if (former) this.syncInstance(former);
         this.addInstance(getInstance(this.world, change.instance.name)!);
         return;
       }

@@ -159,3 +159,21 @@ describe('icmp connection tracking', () => {
     expect(back).toMatchObject({ outcome: 'timeout', explanation: { code: 'ENI_SG_RULES_MISMATCH' } });
   });
 });
+
+describe('udp echoes are never answered', () => {
+  it('an echo that lands on a listening port is consumed, so the run ends', () => {
+    // web2 listens on every udp port; it sends to its own public address from an ephemeral
+    // port, which is also a listening port: the echo arrives there and must not be echoed.
+    const yaml = `version: 1
+name: echo loop
+regions: { us-east-1: {} }
+groups: { A: { region: us-east-1, ingress: [ { protocol: udp, ports: 0-65535, from: { cidr: 0.0.0.0/0 } } ] } }
+instances: { web2: { region: us-east-1, groups: [A], services: [udp/0-65535] } }
+timeline:
+  - { at: 0s, send: { from: web2, to: web2.public, port: 53 }, expect: delivered }
+`;
+    const report = run(yaml);
+    expect(report.flows[0].outcome).toBe('delivered');
+    expect(report.stats.packets).toBe(2);
+  });
+});

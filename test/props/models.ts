@@ -11,7 +11,7 @@
  * Verdict logic comes from the oracle's plain rule matcher (oracle.ts), never from src.
  */
 import fc from 'fast-check';
-import { runScenario, type FlowReport, type RunReport } from '../../src/scenario/run.ts';
+import type { FlowReport, RunReport } from '../../src/scenario/run.ts';
 import type { Action, AddressSpec, Expectation, ScenarioSpec, TimelineEntry } from '../../src/scenario/spec.ts';
 import type { Rule } from '../../src/model/types.ts';
 import type { Ip } from '../../src/net/ipv4.ts';
@@ -122,14 +122,14 @@ const RULES_1: readonly Rule[] = [
   tcp(21, 23, group('H')),
 ];
 
-const PORTS_1 = [22, 80, 443, 8080, 21] as const;
+const PORTS_1 = [22, 80, 22, 80, 443, 8080, 21] as const;
 const LISTENING_1 = new Set([22, 80]);
 
 function packetOf(way: Way, protocol: Packet['protocol'], port: number): Packet {
   return { protocol, port, icmpType: 8, icmpCode: 0, source: way.source, privatePath: way.path === 'private', senderGroups: way.senderGroups };
 }
 
-export function world1(tcpEstablishedS: number, extraSettings: { propagationDelayS?: number } = {}): Omit<ScenarioSpec, 'timeline'> {
+export function world1(tcpEstablishedS: number, initial: readonly Rule[] = [], extraSettings: { propagationDelayS?: number } = {}): Omit<ScenarioSpec, 'timeline'> {
   return {
     version: 1,
     name: 'model: one receiver, its rules and tracked flows',
@@ -141,7 +141,7 @@ export function world1(tcpEstablishedS: number, extraSettings: { propagationDela
       { name: 'eu-west-1', zones: ['eu-west-1a'] },
     ],
     groups: [
-      { key: 'G', name: 'G', region: 'us-east-1', ingress: [] },
+      { key: 'G', name: 'G', region: 'us-east-1', ingress: [...initial] },
       { key: 'H', name: 'H', region: 'us-east-1', ingress: [] },
     ],
     instances: [
@@ -190,6 +190,9 @@ const expectOf = (way: Way, outcome: Expectation['outcome'], code: string): Expe
   source: { kind: 'ip', ip: way.source },
   code,
 });
+
+/** A transfer travels to the connection's address after any redirect: never redirected itself. */
+const dataExpectOf = (way: Way, outcome: Expectation['outcome'], code: string): Expectation => ({ ...expectOf(way, outcome, code), redirected: false });
 
 class Authorize1 implements fc.Command<TrackedModel, Script> {
   constructor(readonly k: number) {}
@@ -246,30 +249,35 @@ class Connect1 implements fc.Command<TrackedModel, Script> {
 }
 
 class Transfer1 implements fc.Command<TrackedModel, Script> {
-  constructor(readonly pick: number) {}
+  constructor(
+    readonly pick: number,
+    readonly openOnly: boolean,
+  ) {}
   check(m: Readonly<TrackedModel>): boolean {
     return m.conns.length > 0;
   }
   run(m: TrackedModel, s: Script): void {
-    const c = m.conns[this.pick % m.conns.length];
+    const open = m.conns.filter((c) => c.connected);
+    const pool = this.openOnly && open.length > 0 ? open : m.conns;
+    const c = pool[this.pick % pool.length];
     const action: Action = { kind: 'transfer', connection: c.id };
     if (!c.connected) {
       s.add(action, { expect: { outcome: 'dropped' }, check: (f) => (f.explanation.code === 'CONNECTION_NOT_OPEN' ? null : 'expected CONNECTION_NOT_OPEN') });
     } else if (s.now - c.lastSeen <= m.T) {
-      s.add(action, { expect: expectOf(c.way, 'delivered', 'TRACKED_CONNECTION') });
+      s.add(action, { expect: dataExpectOf(c.way, 'delivered', 'TRACKED_CONNECTION') });
       c.lastSeen = s.now;
     } else {
       // Idled out: the segment is judged as new traffic by the rules in force.
       const v = judge(['G'], () => m.rules, packetOf(c.way, 'tcp', c.port));
       if (v.admitted) {
-        s.add(action, { expect: expectOf(c.way, 'delivered', 'ALLOWED_BY_RULE') });
+        s.add(action, { expect: dataExpectOf(c.way, 'delivered', 'ALLOWED_BY_RULE') });
         c.lastSeen = s.now;
-      } else s.add(action, { expect: expectOf(c.way, 'dropped', 'SIM_CONNTRACK_EXPIRED') });
+      } else s.add(action, { expect: dataExpectOf(c.way, 'dropped', 'SIM_CONNTRACK_EXPIRED') });
     }
     s.advance(1);
   }
   toString(): string {
-    return `transfer(#${this.pick})`;
+    return `transfer(#${this.pick}${this.openOnly ? ' of the open ones' : ''})`;
   }
 }
 
@@ -288,23 +296,29 @@ class Wait implements fc.Command<object, Script> {
 
 /** Commands of world 1; `waitUpTo` > 0 adds idle periods (seconds). */
 export function trackedCommands(waitUpTo: number): fc.Arbitrary<Iterable<fc.Command<TrackedModel, Script>>> {
+  const connect = fc.tuple(fc.nat({ max: WAYS_1.length - 1 }), fc.constantFrom(...PORTS_1)).map(([w, p]) => new Connect1(w, p));
+  const transfer = fc.tuple(fc.nat(), fc.boolean()).map(([p, o]) => new Transfer1(p, o));
   const arbs: fc.Arbitrary<fc.Command<TrackedModel, Script>>[] = [
     fc.nat({ max: RULES_1.length - 1 }).map((k) => new Authorize1(k)),
     fc.nat().map((p) => new Revoke1(p)),
-    fc.tuple(fc.nat({ max: WAYS_1.length - 1 }), fc.constantFrom(...PORTS_1)).map(([w, p]) => new Connect1(w, p)),
-    fc.nat().map((p) => new Transfer1(p)),
-    fc.nat().map((p) => new Transfer1(p)),
+    connect,
+    connect,
+    transfer,
+    transfer,
   ];
   if (waitUpTo > 0) arbs.push(fc.integer({ min: 1, max: waitUpTo }).map((d) => new Wait(d) as fc.Command<TrackedModel, Script>));
-  return fc.commands(arbs, { maxCommands: 30 });
+  return fc.commands(arbs, { maxCommands: 30, size: 'medium' });
 }
 
-export function trackedSpec(T: number, script: Script): ScenarioSpec {
-  return { ...world1(T), timeline: script.entries };
+/** Rules G may start with (indices into the rule pool). */
+export const initialRules1: fc.Arbitrary<number[]> = fc.subarray(RULES_1.map((_, i) => i), { maxLength: 4 });
+
+export function trackedSpec(T: number, initial: readonly number[], script: Script): ScenarioSpec {
+  return { ...world1(T, initial.map((i) => RULES_1[i])), timeline: script.entries };
 }
 
-export function newTrackedModel(T: number): TrackedModel {
-  return { rules: [], conns: [], T };
+export function newTrackedModel(T: number, initial: readonly number[]): TrackedModel {
+  return { rules: initial.map((i) => RULES_1[i]), conns: [], T };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -389,6 +403,13 @@ class Traffic2 implements fc.Command<PropagationModel, Script> {
   }
 }
 
+/** Rules G may start with (indices into the rule pool), in force from the start. */
+export const initialRules2: fc.Arbitrary<number[]> = fc.subarray(RULES_2.map((_, i) => i), { maxLength: 3 });
+
+export function newPropagationModel(D: number, initial: readonly number[]): PropagationModel {
+  return { D, changes: initial.map((i) => ({ t: -Infinity, kind: 'authorize' as const, rule: RULES_2[i] })) };
+}
+
 export function propagationCommands(D: number): fc.Arbitrary<Iterable<fc.Command<PropagationModel, Script>>> {
   return fc.commands(
     [
@@ -397,12 +418,12 @@ export function propagationCommands(D: number): fc.Arbitrary<Iterable<fc.Command
       fc.tuple(fc.nat({ max: WAYS_2.length - 1 }), fc.constantFrom<'ping' | 'send'>('ping', 'send'), fc.constantFrom(53, 80, 9)).map(([w, k, p]) => new Traffic2(w, k, p)),
       fc.integer({ min: 1, max: 2 * D }).map((d) => new Wait(d) as fc.Command<PropagationModel, Script>),
     ],
-    { maxCommands: 30 },
+    { maxCommands: 30, size: 'medium' },
   );
 }
 
-export function propagationSpec(D: number, script: Script): ScenarioSpec {
-  const w = world1(432_000, { propagationDelayS: D });
+export function propagationSpec(D: number, initial: readonly number[], script: Script): ScenarioSpec {
+  const w = world1(432_000, initial.map((i) => RULES_2[i]), { propagationDelayS: D });
   return { ...w, name: 'model: rule changes propagating', timeline: script.entries };
 }
 
@@ -607,7 +628,7 @@ export function lifecycleCommands(): fc.Arbitrary<Iterable<fc.Command<LifecycleM
       fc.constant(new Probe3()),
       fc.constant(new Probe3()),
     ],
-    { maxCommands: 25 },
+    { maxCommands: 25, size: 'medium' },
   );
 }
 

@@ -17,9 +17,36 @@ export interface Observed {
   readonly trace: TraceEvent[];
 }
 
+/** More trace events than any generated scenario can produce: a simulation that never settles. */
+export const EVENT_CAP = 200_000;
+
+export class RunawaySimulation extends Error {
+  override name = 'RunawaySimulation';
+}
+
+/**
+ * runScenario with a guard: a run whose packets never stop (a loop in the simulator) throws
+ * RunawaySimulation after EVENT_CAP trace events instead of hanging the test run.
+ */
+export function safeRun(spec: ScenarioSpec, options: { seed?: string; trace?: (e: TraceEvent) => void } = {}): RunReport {
+  let n = 0;
+  const last: TraceEvent[] = [];
+  return runScenario(spec, {
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    trace: (e) => {
+      options.trace?.(e);
+      last.push(e);
+      if (last.length > 6) last.shift();
+      if (++n > EVENT_CAP) {
+        throw new RunawaySimulation(`the simulation did not settle: more than ${EVENT_CAP} packet events (last ones: ${last.map((x) => JSON.stringify(x)).join(' ')})`);
+      }
+    },
+  });
+}
+
 export function observe(spec: ScenarioSpec, seed?: string): Observed {
   const trace: TraceEvent[] = [];
-  const report = runScenario(spec, { trace: (e) => trace.push(e), ...(seed !== undefined ? { seed } : {}) });
+  const report = safeRun(spec, { trace: (e) => trace.push(e), ...(seed !== undefined ? { seed } : {}) });
   return { report, trace };
 }
 

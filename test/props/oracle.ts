@@ -13,7 +13,8 @@
  * connect/send/ping is a new flow (fresh source port); a transfer rides its connection's
  * tracked 5-tuple (idle timeouts are far longer than any generated run).
  */
-import type { AddressSpec, Outcome, ScenarioSpec } from '../../src/scenario/spec.ts';
+import type { AddressSpec, Expectation, Outcome, ScenarioSpec, TimelineEntry } from '../../src/scenario/spec.ts';
+import type { FlowReport } from '../../src/scenario/run.ts';
 import type { InstanceSpec, Rule, Service } from '../../src/model/types.ts';
 import { formatIp, type Ip } from '../../src/net/ipv4.ts';
 
@@ -426,4 +427,72 @@ export function decideAll(spec: ScenarioSpec): Decision[] {
     }
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing a run's report with the oracle
+
+/** Codes a scenario file may name in `expect.code`. */
+const EXPECTABLE = new Set([
+  'ALLOWED_BY_RULE',
+  'CONNECTION_REFUSED',
+  'SG_HAS_NO_RULES',
+  'ENI_SG_RULES_MISMATCH',
+  'SG_REFERENCES_NOT_PRESERVED',
+  'SIM_PROPAGATION_PENDING',
+  'SIM_CONNTRACK_EXPIRED',
+  'NO_ROUTE_TO_DESTINATION',
+  'SOURCE_NOT_RUNNING',
+  'TRACKED_CONNECTION',
+]);
+
+function oracleRuleKey(r: Rule): string {
+  const ports = r.ports ? (r.ports.from === r.ports.to ? `${r.ports.from}` : `${r.ports.from}-${r.ports.to}`) : '';
+  const icmp = r.icmp ? `${r.icmp.type}:${r.icmp.code}` : '';
+  const from = r.source.kind === 'cidr' ? `${formatIp(r.source.cidr.base)}/${r.source.cidr.prefix}` : `group ${r.source.group.startsWith('default/') ? 'default' : r.source.group}`;
+  return `${r.protocol} ${ports} ${icmp} from ${from}`;
+}
+
+function reportRuleKey(f: FlowReport): string | undefined {
+  const r = f.explanation.rule;
+  if (!r) return undefined;
+  const from = 'cidr' in r.from ? r.from.cidr : `group ${r.from.group}`;
+  return `${r.protocol} ${r.ports ?? ''} ${r.icmp ?? ''} from ${from}`;
+}
+
+/** Where a flow of the report differs from the oracle's decision. */
+export function differences(f: FlowReport | undefined, d: Decision): string[] {
+  if (!f) return [`flow #${d.index}: missing from the report`];
+  const out: string[] = [];
+  const cmp = (field: string, got: unknown, want: unknown): void => {
+    if (got !== want) out.push(`flow #${d.index} (${f.action} ${f.from} -> ${f.target}${f.port !== undefined ? `:${f.port}` : ''}): ${field} is ${JSON.stringify(got)}, oracle says ${JSON.stringify(want)}`);
+  };
+  cmp('outcome', f.outcome, d.outcome);
+  cmp('path', f.path ?? null, d.path);
+  cmp('redirected', f.redirected ?? null, d.redirected);
+  cmp('source', f.source ?? null, d.source === null ? null : formatIp(d.source));
+  cmp('code', f.explanation.code, d.code);
+  if (d.group !== undefined) {
+    cmp('group', f.explanation.group, d.group);
+    cmp('rule', reportRuleKey(f), oracleRuleKey(d.rule!));
+  }
+  return out;
+}
+
+/** The spec with the oracle's decisions as expectations (for the counterexample file). */
+export function withOracleExpectations(spec: ScenarioSpec, decisions: readonly Decision[]): ScenarioSpec {
+  const byEntry = new Map(decisions.map((d) => [d.entry, d]));
+  const timeline: TimelineEntry[] = spec.timeline.map((e) => {
+    const d = byEntry.get(e.index);
+    if (!d) return e;
+    const expect: Expectation = {
+      outcome: d.outcome,
+      ...(d.path !== null ? { path: d.path } : {}),
+      ...(d.redirected !== null ? { redirected: d.redirected } : {}),
+      ...(d.source !== null ? { source: { kind: 'ip', ip: d.source } } : {}),
+      ...(EXPECTABLE.has(d.code) ? { code: d.code } : {}),
+    };
+    return { ...e, expect };
+  });
+  return { ...spec, timeline };
 }
