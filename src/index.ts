@@ -26,8 +26,8 @@ export {
   type Change,
   type WorldInput,
 } from './model/world.ts';
-export { CompiledGroup } from './policy/index.ts';
-export { admitIndex, admitLinear, explainDenial, describeRule, type Admission, type Denial } from './policy/evaluate.ts';
+export { CompiledReceiver } from './policy/index.ts';
+export { admitReceiver, admissionOf, admitLinear, explainDenial, describeRule, type Admission, type Denial } from './policy/evaluate.ts';
 export { ruleMatches, type IngressView } from './policy/match.ts';
 export { ConnTrackTable } from './conntrack/table.ts';
 export { Fabric, type TraceEvent, type TraceSink, type Host, type Connection } from './fabric/fabric.ts';

@@ -11,7 +11,7 @@
 import { formatIp } from '../net/ipv4.ts';
 import { ICMP, TCP, formatIcmp, formatPorts, protocolName } from '../net/protocol.ts';
 import { groupDisplayName, type Rule, type SecurityGroup } from '../model/types.ts';
-import type { CompiledGroup, CompiledReceiver } from './index.ts';
+import type { CompiledReceiver } from './index.ts';
 import { coversSource, coversTraffic, ruleMatches, type IngressView } from './match.ts';
 
 export type DenialCode =
@@ -34,23 +34,6 @@ export interface Denial {
   /** The other causes, primary excluded, most specific first. */
   readonly blockers: readonly DenialCode[];
   readonly message: string;
-}
-
-/** Fast path: packed admission (groupPosition * 2^24 + ruleIndex) or -1. */
-export function admitIndex(groups: readonly CompiledGroup[], view: IngressView): number {
-  const senderGroups = view.privatePath ? view.senderGroups : null;
-  for (let g = 0; g < groups.length; g++) {
-    const r = groups[g].match(view.protocol, view.key, view.source, senderGroups);
-    if (r >= 0) return g * 0x1000000 + r;
-  }
-  return -1;
-}
-
-export function unpackAdmission(groups: readonly CompiledGroup[], packed: number): Admission {
-  const groupPosition = Math.floor(packed / 0x1000000);
-  const ruleIndex = packed % 0x1000000;
-  const group = groups[groupPosition].group;
-  return { groupPosition, group, ruleIndex, rule: group.ingress[ruleIndex] };
 }
 
 /** Fast path over a receiver's groups compiled together: packed admission or -1. */

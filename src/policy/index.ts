@@ -1,15 +1,15 @@
 /**
  * policy/index: security groups compiled for the hot path.
  *
- * Owns: a per-group index that answers "the lowest-numbered rule of this group admitting this
- * packet" without scanning the rules. Per protocol, rules are bucketed by source: CIDR rules by
- * prefix length and masked network address (one Map lookup per prefix length present), group
- * rules by referenced group. Each bucket is a segment table over the 16-bit match key (port, or
- * icmp type<<8|code) holding, for every elementary interval, the lowest rule index covering it;
- * a lookup is a binary search. Cost: (prefix lengths present + sender's groups) × log(segments).
+ * Owns: an index over all the groups of one receiver that answers "the canonical rule admitting
+ * this packet" without scanning the rules. Per protocol, CIDR rules live in a binary trie over
+ * source-address bits, group rules in buckets by referenced group. Each trie node ending a
+ * prefix, and each bucket, is a segment table over the 16-bit match key (port, or icmp
+ * type<<8|code) holding, for every elementary interval, the lowest rule rank covering it; a
+ * lookup is a walk down the source bits and a binary search. Cost: (≤ 32 trie steps + one
+ * search) + (sender's groups × one search), whatever the number of rules.
  * Does not own: the meaning of a rule (policy/match.ts is the definition this must agree with).
  */
-import { maskOf } from '../net/ipv4.ts';
 import { ALL_PORTS, ICMP, TCP, UDP, icmpKeyRange, type PortRange } from '../net/protocol.ts';
 import type { Rule, SecurityGroup } from '../model/types.ts';
 
@@ -75,114 +75,6 @@ function segmentOf(starts: Int32Array, key: number): number {
     else hi = mid - 1;
   }
   return lo;
-}
-
-interface CidrLevel {
-  readonly prefix: number;
-  readonly mask: number;
-  readonly buckets: Map<number, SegmentTable>;
-}
-
-class ProtocolIndex {
-  constructor(
-    readonly levels: readonly CidrLevel[],
-    readonly groupRefs: ReadonlyMap<string, SegmentTable>,
-  ) {}
-
-  lookup(key: number, source: number, senderGroups: readonly string[] | null): number {
-    let best = NONE;
-    const levels = this.levels;
-    for (let i = 0; i < levels.length; i++) {
-      const lv = levels[i];
-      const t = lv.buckets.get((source & lv.mask) >>> 0);
-      if (t !== undefined) {
-        const r = t.lookup(key);
-        if (r < best) best = r;
-      }
-    }
-    if (senderGroups !== null && this.groupRefs.size > 0) {
-      for (let i = 0; i < senderGroups.length; i++) {
-        const t = this.groupRefs.get(senderGroups[i]);
-        if (t !== undefined) {
-          const r = t.lookup(key);
-          if (r < best) best = r;
-        }
-      }
-    }
-    return best;
-  }
-}
-
-/** One security group, compiled. */
-export class CompiledGroup {
-  private constructor(
-    readonly group: SecurityGroup,
-    private readonly tcp: ProtocolIndex,
-    private readonly udp: ProtocolIndex,
-    private readonly icmp: ProtocolIndex,
-  ) {}
-
-  get hasRules(): boolean {
-    return this.group.ingress.length > 0;
-  }
-
-  /**
-   * Index of the lowest rule of the group that admits the packet, or -1.
-   * `senderGroups` is null unless the packet came over the private path from a running instance.
-   */
-  match(protocol: number, key: number, source: number, senderGroups: readonly string[] | null): number {
-    const idx = protocol === TCP ? this.tcp : protocol === UDP ? this.udp : protocol === ICMP ? this.icmp : null;
-    if (idx === null) return -1;
-    const r = idx.lookup(key, source, senderGroups);
-    return r === NONE ? -1 : r;
-  }
-
-  static compile(group: SecurityGroup): CompiledGroup {
-    const per: Record<'tcp' | 'udp' | 'icmp', { rule: Rule; index: number; range: PortRange }[]> = {
-      tcp: [],
-      udp: [],
-      icmp: [],
-    };
-    group.ingress.forEach((rule, index) => {
-      if (rule.protocol === 'all') {
-        for (const p of ['tcp', 'udp', 'icmp'] as const) per[p].push({ rule, index, range: ALL_PORTS });
-      } else if (rule.protocol === 'icmp') {
-        per.icmp.push({ rule, index, range: icmpKeyRange(rule.icmp ?? { type: -1, code: -1 }) });
-      } else {
-        per[rule.protocol].push({ rule, index, range: rule.ports ?? ALL_PORTS });
-      }
-    });
-    return new CompiledGroup(group, buildProtocol(per.tcp), buildProtocol(per.udp), buildProtocol(per.icmp));
-  }
-}
-
-function buildProtocol(entries: readonly { rule: Rule; index: number; range: PortRange }[]): ProtocolIndex {
-  const byPrefix = new Map<number, Map<number, { range: PortRange; rule: number }[]>>();
-  const byGroup = new Map<string, { range: PortRange; rule: number }[]>();
-  for (const e of entries) {
-    const item = { range: e.range, rule: e.index };
-    if (e.rule.source.kind === 'cidr') {
-      const { base, prefix } = e.rule.source.cidr;
-      let level = byPrefix.get(prefix);
-      if (!level) byPrefix.set(prefix, (level = new Map()));
-      let list = level.get(base);
-      if (!list) level.set(base, (list = []));
-      list.push(item);
-    } else {
-      let list = byGroup.get(e.rule.source.group);
-      if (!list) byGroup.set(e.rule.source.group, (list = []));
-      list.push(item);
-    }
-  }
-  const levels: CidrLevel[] = [...byPrefix.entries()]
-    .sort((a, b) => b[0] - a[0])
-    .map(([prefix, lists]) => ({
-      prefix,
-      mask: maskOf(prefix),
-      buckets: new Map([...lists.entries()].map(([base, list]) => [base, SegmentTable.build(list)])),
-    }));
-  const groupRefs = new Map([...byGroup.entries()].map(([g, list]) => [g, SegmentTable.build(list)]));
-  return new ProtocolIndex(levels, groupRefs);
 }
 
 // ---------------------------------------------------------------------------------------------

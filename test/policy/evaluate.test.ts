@@ -1,22 +1,21 @@
 /**
  * test/policy/evaluate: the union over a receiver's groups, the canonical rule choice (first
- * group in order, lowest rule index), the differential property admitIndex(compiled) ==
+ * group in order, lowest rule index), the differential property admitReceiver(compiled) ==
  * admitLinear(plain scan), and explainDenial's codes and messages.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   admitReceiver,
-  admitIndex,
   admitLinear,
   describeRule,
   describeTraffic,
   explainDenial,
   formatSeconds,
-  unpackAdmission,
+  admissionOf,
 } from '../../src/policy/evaluate.ts';
 import type { DenialContext } from '../../src/policy/evaluate.ts';
-import { CompiledGroup, CompiledReceiver } from '../../src/policy/index.ts';
+import { CompiledReceiver } from '../../src/policy/index.ts';
 import type { IngressView } from '../../src/policy/match.ts';
 import type { Rule, RuleSource, SecurityGroup } from '../../src/model/types.ts';
 import { ICMP, TCP, UDP, icmpKey } from '../../src/net/protocol.ts';
@@ -33,7 +32,7 @@ function group(key: string, ingress: Rule[]): SecurityGroup {
 function view(over: Partial<IngressView> = {}): IngressView {
   return { protocol: TCP, key: 22, source: ADMIN, privatePath: false, senderGroups: null, ...over };
 }
-const compile = (gs: SecurityGroup[]): CompiledGroup[] => gs.map((g) => CompiledGroup.compile(g));
+const compile = (gs: SecurityGroup[]): CompiledReceiver => CompiledReceiver.compile(gs);
 const packedOf = (g: number, r: number): number => g * 0x1000000 + r;
 
 describe('admission: canonical rule choice', () => {
@@ -46,47 +45,47 @@ describe('admission: canonical rule choice', () => {
 
   it('names the lowest-numbered matching rule of a group, not the most specific', () => {
     const v = view({ key: 22 });
-    expect(admitIndex(compile([a]), v)).toBe(packedOf(0, 1));
+    expect(admitReceiver(compile([a]), v)).toBe(packedOf(0, 1));
     expect(admitLinear([a], v)).toEqual({ groupPosition: 0, group: a, ruleIndex: 1, rule: a.ingress[1] });
-    expect(admitIndex(compile([a]), view({ key: 1500 }))).toBe(packedOf(0, 0));
-    expect(admitIndex(compile([a]), view({ key: 22, source: ADMIN + 1 }))).toBe(packedOf(0, 2));
+    expect(admitReceiver(compile([a]), view({ key: 1500 }))).toBe(packedOf(0, 0));
+    expect(admitReceiver(compile([a]), view({ key: 22, source: ADMIN + 1 }))).toBe(packedOf(0, 2));
   });
 
   it('names the first group in the instance order that matches', () => {
     const v = view({ key: 22, source: 0x05050505 });
-    expect(admitIndex(compile([a, b]), v)).toBe(packedOf(0, 2));
-    expect(admitIndex(compile([b, a]), v)).toBe(packedOf(0, 0));
+    expect(admitReceiver(compile([a, b]), v)).toBe(packedOf(0, 2));
+    expect(admitReceiver(compile([b, a]), v)).toBe(packedOf(0, 0));
     const empty = group('E', []);
-    expect(admitIndex(compile([empty, b, a]), v)).toBe(packedOf(1, 0));
+    expect(admitReceiver(compile([empty, b, a]), v)).toBe(packedOf(1, 0));
   });
 
-  it('unpackAdmission recovers group, position, rule index and rule', () => {
+  it('admissionOf recovers group, position, rule index and rule', () => {
     const gs = compile([group('E', []), a]);
-    const packed = admitIndex(gs, view({ key: 22 }));
-    expect(unpackAdmission(gs, packed)).toEqual({ groupPosition: 1, group: a, ruleIndex: 1, rule: a.ingress[1] });
+    const packed = admitReceiver(gs, view({ key: 22 }));
+    expect(admissionOf(gs.groups, packed)).toEqual({ groupPosition: 1, group: a, ruleIndex: 1, rule: a.ingress[1] });
   });
 
   it('no rule: -1 and null', () => {
     const v = view({ key: 23, source: ADMIN, protocol: UDP });
-    expect(admitIndex(compile([a, b]), v)).toBe(-1);
+    expect(admitReceiver(compile([a, b]), v)).toBe(-1);
     expect(admitLinear([a, b], v)).toBeNull();
-    expect(admitIndex([], v)).toBe(-1);
+    expect(admitReceiver(compile([]), v)).toBe(-1);
     expect(admitLinear([], v)).toBeNull();
   });
 
   it('group rules never admit the public path, even with sender groups given', () => {
     const g = group('A', [{ protocol: 'all', source: { kind: 'group', group: 'B' } }]);
-    expect(admitIndex(compile([g]), view({ privatePath: false, senderGroups: ['B'] }))).toBe(-1);
+    expect(admitReceiver(compile([g]), view({ privatePath: false, senderGroups: ['B'] }))).toBe(-1);
     expect(admitLinear([g], view({ privatePath: false, senderGroups: ['B'] }))).toBeNull();
-    expect(admitIndex(compile([g]), view({ privatePath: true, senderGroups: ['B'] }))).toBe(packedOf(0, 0));
+    expect(admitReceiver(compile([g]), view({ privatePath: true, senderGroups: ['B'] }))).toBe(packedOf(0, 0));
   });
 
   it('the default group admits its members on the private path only (self-reference)', () => {
     const d = group('default/us-east-1', [{ protocol: 'all', source: { kind: 'group', group: 'default/us-east-1' } }]);
     const member = { senderGroups: ['default/us-east-1'] };
-    expect(admitIndex(compile([d]), view({ ...member, privatePath: true, protocol: UDP, key: 9 }))).toBe(0);
-    expect(admitIndex(compile([d]), view({ ...member, privatePath: false }))).toBe(-1);
-    expect(admitIndex(compile([d]), view({ senderGroups: ['web'], privatePath: true }))).toBe(-1);
+    expect(admitReceiver(compile([d]), view({ ...member, privatePath: true, protocol: UDP, key: 9 }))).toBe(0);
+    expect(admitReceiver(compile([d]), view({ ...member, privatePath: false }))).toBe(-1);
+    expect(admitReceiver(compile([d]), view({ senderGroups: ['web'], privatePath: true }))).toBe(-1);
   });
 });
 
@@ -142,17 +141,12 @@ function expectedPacked(gs: readonly SecurityGroup[], v: IngressView): number {
   return a === null ? -1 : packedOf(a.groupPosition, a.ruleIndex);
 }
 
-describe('admitIndex and CompiledReceiver agree with admitLinear (property)', () => {
+describe('CompiledReceiver agrees with admitLinear (property)', () => {
   it('for random groups and random packets: the same (group position, rule index)', () => {
     fc.assert(
       fc.property(groups, fc.array(packet, { minLength: 1, maxLength: 20 }), (gs, packets) => {
-        const compiled = compile(gs);
-        const receiver = CompiledReceiver.compile(gs);
-        for (const v of packets) {
-          const want = expectedPacked(gs, v);
-          expect(admitIndex(compiled, v)).toBe(want);
-          expect(admitReceiver(receiver, v)).toBe(want);
-        }
+        const receiver = compile(gs);
+        for (const v of packets) expect(admitReceiver(receiver, v)).toBe(expectedPacked(gs, v));
       }),
       { numRuns: 1000 },
     );
@@ -182,13 +176,8 @@ describe('admitIndex and CompiledReceiver agree with admitLinear (property)', ()
     });
     fc.assert(
       fc.property(derived, ({ gs, packets }) => {
-        const compiled = compile(gs);
-        const receiver = CompiledReceiver.compile(gs);
-        for (const v of packets) {
-          const want = expectedPacked(gs, v);
-          expect(admitIndex(compiled, v)).toBe(want);
-          expect(admitReceiver(receiver, v)).toBe(want);
-        }
+        const receiver = compile(gs);
+        for (const v of packets) expect(admitReceiver(receiver, v)).toBe(expectedPacked(gs, v));
       }),
       { numRuns: 1000 },
     );
@@ -207,7 +196,7 @@ describe('admitIndex and CompiledReceiver agree with admitLinear (property)', ()
           return out;
         };
         const reordered = shuffle(gs).map((g) => ({ ...g, ingress: shuffle(g.ingress) }));
-        expect(admitIndex(compile(reordered), v) >= 0).toBe(admitIndex(compile(gs), v) >= 0);
+        expect(admitReceiver(compile(reordered), v) >= 0).toBe(admitReceiver(compile(gs), v) >= 0);
       }),
       { numRuns: 500 },
     );
@@ -219,8 +208,8 @@ describe('admitIndex and CompiledReceiver agree with admitLinear (property)', ()
         if (gs.length === 0) return;
         const i = at % gs.length;
         const more = gs.map((g, j) => (j === i ? { ...g, ingress: [...g.ingress, extra] } : g));
-        const before = admitIndex(compile(gs), v);
-        const after = admitIndex(compile(more), v);
+        const before = admitReceiver(compile(gs), v);
+        const after = admitReceiver(compile(more), v);
         // Still admitted; the rule named can only move to an earlier group (appended rules come last).
         if (before >= 0) {
           expect(after).toBeGreaterThanOrEqual(0);

@@ -1,10 +1,11 @@
 /**
  * test/policy/index: the SegmentTable (elementary intervals, lowest rule per interval) and
- * CompiledGroup (per protocol, CIDR buckets by prefix length and group-reference buckets).
+ * CompiledReceiver over one group (per protocol, a trie of CIDR rules over source bits and
+ * group-reference buckets; with one group the packed admission is the rule index).
  * The differential property against the plain scan is in evaluate.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { CompiledGroup, SegmentTable } from '../../src/policy/index.ts';
+import { CompiledReceiver, SegmentTable } from '../../src/policy/index.ts';
 import type { Rule, RuleSource, SecurityGroup } from '../../src/model/types.ts';
 import { ICMP, TCP, UDP, icmpKey } from '../../src/net/protocol.ts';
 
@@ -71,26 +72,24 @@ describe('SegmentTable', () => {
   });
 });
 
-describe('CompiledGroup', () => {
-  it('hasRules reflects the ingress list', () => {
-    expect(CompiledGroup.compile(group([])).hasRules).toBe(false);
-    expect(CompiledGroup.compile(group([{ protocol: 'all', source: ANY }])).hasRules).toBe(true);
-  });
+/** One group compiled as a receiver's only group: match() then returns the rule index. */
+const compileOne = (g: SecurityGroup) => CompiledReceiver.compile([g]);
 
+describe('CompiledReceiver over one group', () => {
   it('an empty group matches nothing', () => {
-    const g = CompiledGroup.compile(group([]));
+    const g = compileOne(group([]));
     expect(g.match(TCP, 22, 0x01020304, ['x'])).toBe(-1);
     expect(g.match(ICMP, icmpKey(8, 0), 0, null)).toBe(-1);
   });
 
   it('tcp port edges', () => {
-    const g = CompiledGroup.compile(group([{ protocol: 'tcp', ports: { from: 8000, to: 8080 }, source: ANY }]));
+    const g = compileOne(group([{ protocol: 'tcp', ports: { from: 8000, to: 8080 }, source: ANY }]));
     expect([7999, 8000, 8080, 8081].map((p) => g.match(TCP, p, 1, null))).toEqual([-1, 0, 0, -1]);
     expect(g.match(UDP, 8000, 1, null)).toBe(-1);
   });
 
   it('returns the lowest matching rule index across prefix lengths and group references', () => {
-    const g = CompiledGroup.compile(
+    const g = compileOne(
       group([
         { protocol: 'tcp', ports: { from: 22, to: 22 }, source: cidr(0x01020304, 32) }, // 0
         { protocol: 'tcp', ports: { from: 0, to: 65535 }, source: { kind: 'group', group: 'app' } }, // 1
@@ -110,7 +109,7 @@ describe('CompiledGroup', () => {
   });
 
   it('icmp rules index type/code with -1', () => {
-    const g = CompiledGroup.compile(
+    const g = compileOne(
       group([
         { protocol: 'icmp', icmp: { type: 8, code: 0 }, source: ANY }, // 0
         { protocol: 'icmp', icmp: { type: 3, code: -1 }, source: ANY }, // 1
@@ -127,7 +126,7 @@ describe('CompiledGroup', () => {
   });
 
   it('CIDR /0 and /32 buckets, including 255.255.255.255', () => {
-    const g = CompiledGroup.compile(
+    const g = compileOne(
       group([
         { protocol: 'udp', ports: { from: 53, to: 53 }, source: cidr(0xffffffff, 32) },
         { protocol: 'udp', ports: { from: 53, to: 53 }, source: ANY },
@@ -139,7 +138,7 @@ describe('CompiledGroup', () => {
   });
 
   it('group-reference rules match only the sender groups passed (null: none)', () => {
-    const g = CompiledGroup.compile(group([{ protocol: 'all', source: { kind: 'group', group: 'B' } }]));
+    const g = compileOne(group([{ protocol: 'all', source: { kind: 'group', group: 'B' } }]));
     expect(g.match(TCP, 3306, 1, ['B'])).toBe(0);
     expect(g.match(TCP, 3306, 1, ['A'])).toBe(-1);
     expect(g.match(TCP, 3306, 1, null)).toBe(-1);
@@ -149,8 +148,8 @@ describe('CompiledGroup', () => {
   it('compiling leaves the group untouched and exposes it', () => {
     const src = group([{ protocol: 'tcp', ports: { from: 1, to: 2 }, source: ANY }]);
     const before = structuredClone(src);
-    const g = CompiledGroup.compile(src);
-    expect(g.group).toBe(src);
+    const g = compileOne(src);
+    expect(g.groups[0]).toBe(src);
     expect(src).toEqual(before);
   });
 });
