@@ -15,13 +15,8 @@
  * requests_delivered = replies_delivered = N·P, simulated end = (P−1)·10 ms + t_{N−1} + 200 µs,
  * no drops) and W2's JSON line.
  *
- * Counting: the Fabric has no hook that tells a delivered request from a delivered echo, so
- * the two are derived, exactly, from its counters once the queue is empty: every packet is
- * either a client's request (`sent`, counted here) or an echo (sent by the fabric only when a
- * request reached a udp/7 listener), and `stats.packets − stats.drops = stats.delivered`. With
- * stats.drops == 0 (checked), every request and every echo was delivered, so
- * requests_delivered = sent and replies_delivered = echoes = stats.packets − sent; both are
- * then checked against N·P (and delivered against 2·N·P).
+ * Counting: the fabric's own counters, `stats.udpDelivered` (requests that reached a host)
+ * and `stats.udpEchoesDelivered` (echoes that came back), checked against N·P.
  * Does not own: the fabric, the kernel, or comparing runs (bench/run.ts).
  */
 import { parseArgs } from 'node:util';
@@ -123,11 +118,10 @@ export function runW2(p: W2Params): W2Outcome {
   const loopS = secondsSince(loopStart);
 
   const st = fabric.stats;
-  const echoes = st.packets - sent;
   return {
     sent,
-    requestsDelivered: st.drops === 0 ? sent : -1,
-    repliesDelivered: st.drops === 0 ? echoes : -1,
+    requestsDelivered: st.udpDelivered,
+    repliesDelivered: st.udpEchoesDelivered,
     packets: st.packets,
     delivered: st.delivered,
     drops: st.drops,
@@ -193,7 +187,6 @@ function main(): void {
     drops: out.drops,
     peak_rss_mb: peakRssMb(),
     node: process.version,
-    counting: 'derived: requests = sent, replies = packets - sent, valid since drops == 0',
   };
   emitResult(result, checkW2(params, out));
 }

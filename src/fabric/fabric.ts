@@ -55,6 +55,9 @@ export interface FabricStats {
   packets: number;
   delivered: number;
   drops: number;
+  /** UDP datagrams delivered that were not echoes, and echoes delivered. */
+  udpDelivered: number;
+  udpEchoesDelivered: number;
 }
 
 /** A host: an instance or a host outside AWS. */
@@ -152,7 +155,7 @@ export class Fabric {
   /** The world as configured now (rule changes apply here at once). */
   world: World;
   readonly hosts: Host[] = [];
-  readonly stats: FabricStats = { packets: 0, delivered: 0, drops: 0 };
+  readonly stats: FabricStats = { packets: 0, delivered: 0, drops: 0, udpDelivered: 0, udpEchoesDelivered: 0 };
   readonly conntrack: ConnTrackTable;
 
   private readonly hostByName = new Map<string, number>();
@@ -566,7 +569,11 @@ export class Fabric {
     }
     if (proto === UDP) {
       // An echo (a service's answer) is consumed by whoever receives it, never answered again.
-      if (flags & UDP_ECHO) return;
+      if (flags & UDP_ECHO) {
+        this.stats.udpEchoesDelivered++;
+        return;
+      }
+      this.stats.udpDelivered++;
       if (flow && request && via) this.datagramDecided(flow, false, via);
       if (listens(t.udpPorts, dport)) this.transmit(t.id, src, UDP, dport, sport, UDP_ECHO, flow, false);
       return;
