@@ -165,8 +165,18 @@ interface Conn {
   readonly client: string;
   readonly wire: Ip;
   readonly port: number;
-  /** Sources (as the server saw them) the server's tracking knows for this connection. */
-  readonly tracked: Set<Ip>;
+  /**
+   * What the servers' tracking knows of this connection: "receiver source" pairs. Tracking is
+   * per receiving host (domain.md §5), so an Elastic IP moved to another instance reaches a
+   * host that never saw the connection and is judged by its rules.
+   */
+  readonly tracked: Set<string>;
+}
+
+/** The tracking key of a route: the receiving host and the source it sees. */
+function trackKey(route: Route): string {
+  const r = route.receiver;
+  return `${r.kind === 'instance' ? r.i.name : r.e.name} ${route.seenSource}`;
 }
 
 export class OracleWorld {
@@ -339,7 +349,7 @@ export function decideAll(spec: ScenarioSpec): Decision[] {
           const services = route.receiver.kind === 'instance' ? route.receiver.i.services : route.receiver.e.services;
           const open = listens(services, 'tcp', a.port);
           out.push({ ...base, ...seen, ...named, outcome: open ? 'connected' : 'refused', code: open ? v.code : 'CONNECTION_REFUSED' });
-          if (entry.id) conns.set(entry.id, open ? { client: a.from, wire: route.wire, port: a.port, tracked: new Set([route.seenSource]) } : null);
+          if (entry.id) conns.set(entry.id, open ? { client: a.from, wire: route.wire, port: a.port, tracked: new Set([trackKey(route)]) } : null);
         } else {
           out.push({ ...base, ...seen, ...named, outcome: a.kind === 'send' ? 'delivered' : 'replied', code: v.code });
         }
@@ -364,13 +374,14 @@ export function decideAll(spec: ScenarioSpec): Decision[] {
           out.push({ ...base, ...seen, outcome: 'delivered', code: 'NOT_FILTERED' });
           break;
         }
-        if (conn.tracked.has(route.seenSource)) {
+        if (conn.tracked.has(trackKey(route))) {
           out.push({ ...base, ...seen, outcome: 'delivered', code: 'TRACKED_CONNECTION' });
           break;
         }
-        // The client's source changed (it took an Elastic IP): a 5-tuple the server never saw.
+        // The client's source changed (it took an Elastic IP), or the address it talks to moved
+        // to another instance: a 5-tuple the receiver never saw.
         const v = w.verdict(route, client, { protocol: 'tcp', port: conn.port, icmpType: 0, icmpCode: 0 });
-        if (v.admitted) conn.tracked.add(route.seenSource);
+        if (v.admitted) conn.tracked.add(trackKey(route));
         out.push({
           ...base,
           ...seen,
