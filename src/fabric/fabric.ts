@@ -22,7 +22,7 @@ import { applyChange, changeRules, getElasticIp, getInstance, type Change, type 
 import { CompiledReceiver } from '../policy/index.ts';
 import { admissionOf, admitLinear, describeRule, explainDenial, type DenialContext } from '../policy/evaluate.ts';
 import type { IngressView } from '../policy/match.ts';
-import { ConnTrackTable, EXPIRED, INBOUND, OUTBOUND } from '../conntrack/table.ts';
+import { ConnTrackTable, EXPIRED, INBOUND, MISS, OUTBOUND } from '../conntrack/table.ts';
 import {
   F_ACK,
   F_DATA,
@@ -475,6 +475,14 @@ export class Fabric {
         this.conntrack.touch(slot, now, INBOUND, flags);
         if (this.trace) this.emit('conntrack', { host: t.name, hit: true, src: formatIp(src), dst: formatIp(dst) });
         if (observed) via = { code: 'TRACKED_CONNECTION', message: `part of a tracked flow of ${t.name}; replies and tracked flows pass regardless of rules` };
+      } else if (flow !== null && request && slot === MISS && flow.explanation !== null && flow.explanationVersion === this.version) {
+        // A retransmission of a request the rules denied, with nothing changed since (no rule,
+        // membership, address or lifecycle change: `version` counts them all): the same packet
+        // meets the same rules, so it gets the same verdict and the same reasons.
+        this.stats.drops++;
+        if (this.trace) this.emit('drop', { host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: flow.explanation.code });
+        this.recordDrop(flow, flow.explanation, request);
+        return;
       } else {
         const s = this.hosts[from];
         const senderGroups = privatePath && s.running && !s.external ? s.groupKeys : null;
@@ -527,7 +535,22 @@ export class Fabric {
       conntrackExpired: expired ? { idleNs: this.conntrack.expiredIdle, timeoutNs: this.conntrack.expiredTimeout } : null,
     };
     const d = explainDenial(groups, view, ctx);
-    return { code: d.code, message: d.message, ...(d.blockers.length ? { blockers: [...d.blockers] } : {}) };
+    // The message stays unwritten until someone reads it (a report, a trace, a test).
+    if (d.blockers.length === 0) {
+      return {
+        code: d.code,
+        get message(): string {
+          return d.message;
+        },
+      };
+    }
+    return {
+      code: d.code,
+      get message(): string {
+        return d.message;
+      },
+      blockers: [...d.blockers],
+    };
   }
 
   /** Would the rules as configured (changes still propagating included) admit the packet? */

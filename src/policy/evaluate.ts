@@ -94,24 +94,29 @@ export function describeRule(rule: Rule): string {
 
 /** Why the receiver's groups deny the packet: primary code first, then the rest. */
 export function explainDenial(groups: readonly SecurityGroup[], view: IngressView, ctx: DenialContext): Denial {
-  const names = groups.map((g) => groupDisplayName(g.key)).join(', ');
-  const seen = `${describeTraffic(view.protocol, view.key)} from ${formatIp(view.source)} to ${formatIp(ctx.destination)}`;
+  // The codes are decided now; the messages are written only when read (a large run denies
+  // far more packets than anyone reads reasons for). Everything a message reads is immutable:
+  // the groups are frozen snapshots, and view and ctx are the caller's fresh objects.
+  const names = () => groups.map((g) => groupDisplayName(g.key)).join(', ');
+  const seen = () => `${describeTraffic(view.protocol, view.key)} from ${formatIp(view.source)} to ${formatIp(ctx.destination)}`;
   const hasRules = groups.some((g) => g.ingress.length > 0);
   const base: DenialCode = hasRules ? 'ENI_SG_RULES_MISMATCH' : 'SG_HAS_NO_RULES';
-  const causes: { code: DenialCode; message: string }[] = [];
+  const causes: { code: DenialCode; message: () => string }[] = [];
 
   if (ctx.pendingWouldAdmit) {
     const p = ctx.pendingWouldAdmit;
     causes.push({
       code: 'SIM_PROPAGATION_PENDING',
-      message: `a rule change to group ${groupDisplayName(p.group)} that would admit ${seen} is still propagating (in force at ${formatSeconds(p.effectiveAtNs)})`,
+      message: () =>
+        `a rule change to group ${groupDisplayName(p.group)} that would admit ${seen()} is still propagating (in force at ${formatSeconds(p.effectiveAtNs)})`,
     });
   }
   if (ctx.conntrackExpired) {
     const c = ctx.conntrackExpired;
     causes.push({
       code: 'SIM_CONNTRACK_EXPIRED',
-      message: `the tracked connection idled out (${formatSeconds(c.idleNs)} idle, timeout ${formatSeconds(c.timeoutNs)}) and no rule of ${ctx.receiver}'s groups (${names}) admits ${seen} anew`,
+      message: () =>
+        `the tracked connection idled out (${formatSeconds(c.idleNs)} idle, timeout ${formatSeconds(c.timeoutNs)}) and no rule of ${ctx.receiver}'s groups (${names()}) admits ${seen()} anew`,
     });
   }
   // A group rule that would have matched had the packet kept its group identity.
@@ -122,7 +127,8 @@ export function explainDenial(groups: readonly SecurityGroup[], view: IngressVie
       if (hit) {
         causes.push({
           code: 'SG_REFERENCES_NOT_PRESERVED',
-          message: `group ${groupDisplayName(g.key)} admits ${describeRule(hit)}, but ${ctx.sender}'s packet came over the public path (${seen}), where NAT drops group identity; use ${ctx.receiver}'s private address`,
+          message: () =>
+            `group ${groupDisplayName(g.key)} admits ${describeRule(hit)}, but ${ctx.sender}'s packet came over the public path (${seen()}), where NAT drops group identity; use ${ctx.receiver}'s private address`,
         });
         break;
       }
@@ -130,13 +136,23 @@ export function explainDenial(groups: readonly SecurityGroup[], view: IngressVie
   }
   causes.push({
     code: base,
-    message:
+    message: () =>
       base === 'SG_HAS_NO_RULES'
-        ? `${ctx.receiver}'s groups (${names}) have no ingress rules, so nothing is admitted (${seen})`
-        : `no rule of ${ctx.receiver}'s groups (${names}) admits ${seen}${nearMiss(groups, view)}`,
+        ? `${ctx.receiver}'s groups (${names()}) have no ingress rules, so nothing is admitted (${seen()})`
+        : `no rule of ${ctx.receiver}'s groups (${names()}) admits ${seen()}${nearMiss(groups, view)}`,
   });
-  return { code: causes[0].code, blockers: causes.slice(1).map((c) => c.code), message: causes[0].message };
+  const head = causes[0];
+  let message: string | null = null;
+  return {
+    code: head.code,
+    get message(): string {
+      return (message ??= head.message());
+    },
+    blockers: causes.length > 1 ? causes.slice(1).map((c) => c.code) : NO_BLOCKERS,
+  };
 }
+
+const NO_BLOCKERS: readonly DenialCode[] = Object.freeze([]);
 
 /** A short hint naming a rule that covers the traffic but not the source, if any. */
 function nearMiss(groups: readonly SecurityGroup[], view: IngressView): string {
