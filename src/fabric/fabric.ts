@@ -96,7 +96,10 @@ export interface Connection {
   remote: Ip;
   readonly remotePort: number;
   state: TcpClientState;
+  /** The pending retransmission timer's event, or -1. */
   timer: number;
+  /** Where the pending timer finds this connection (Fabric.timerConns), while `timer` >= 0. */
+  timerSlot: number;
   readonly flow: FlowRecord;
   /** A transfer waiting for its ACK. */
   transfer: FlowRecord | null;
@@ -174,7 +177,14 @@ export class Fabric {
   private readonly packets = new PacketPool();
   private readonly jitter;
   private readonly onArrive = (p: number) => this.arrive(p);
-  private readonly onTcpTimer = (host: number, port: number) => this.tcpTimer(host, port);
+  private readonly onTcpTimer = (slot: number) => this.tcpTimer(slot);
+  /**
+   * Connections with a pending retransmission timer, by the slot the timer carries: a timer
+   * goes straight to its connection, not through its host's socket map (at 10^6 connections
+   * in flight, that lookup was the costliest line of a run).
+   */
+  private readonly timerConns: (Connection | null)[] = [];
+  private readonly freeTimerSlots: number[] = [];
   private readonly onPingTimeout = (host: number, echoId: number) => this.pingTimeout(host, echoId);
 
   constructor(
@@ -268,7 +278,7 @@ export class Fabric {
     if (wasRunning && !h.running) {
       // Stopping or terminating drops every endpoint and tracked flow of the host.
       for (const s of h.sockets.values()) {
-        if (s.kind === 'tcp' && s.conn.timer >= 0) this.sim.cancel(s.conn.timer);
+        if (s.kind === 'tcp') this.cancelTimer(s.conn);
       }
       h.sockets.clear();
       this.conntrack.clearHost(id);
@@ -644,7 +654,6 @@ export class Fabric {
     }
     if (flow.action === 'connect' || flow.action === 'ping') {
       flow.explanation = why; // kept as the reason if the flow times out
-      if (why.code === 'NO_ROUTE_TO_DESTINATION' && flow.action === 'ping') return;
     }
   }
 
@@ -678,7 +687,7 @@ export class Fabric {
     flow.port = port;
     const localPort = this.ephemeralPort(h);
     const step = tcpOpen(this.sim.now, this.settings.tcp);
-    const conn: Connection = { host: from, localPort, remote: dst, remotePort: port, state: step.state, timer: -1, flow, transfer: null };
+    const conn: Connection = { host: from, localPort, remote: dst, remotePort: port, state: step.state, timer: -1, timerSlot: -1, flow, transfer: null };
     const err = this.transmit(from, dst, TCP, localPort, port, step.send, flow, true);
     if (err === 'SOURCE_NOT_RUNNING') return null;
     if (err === null) conn.remote = this.rWireDst; // where transmit() routed it (after any redirect)
@@ -688,40 +697,56 @@ export class Fabric {
   }
 
   private armTimer(conn: Connection, step: TcpStep): void {
-    if (conn.timer >= 0) this.sim.cancel(conn.timer);
-    conn.timer = step.deadline === null ? -1 : this.sim.at(step.deadline, this.onTcpTimer, conn.host, conn.localPort);
+    this.cancelTimer(conn);
+    if (step.deadline === null) return;
+    const slot = this.freeTimerSlots.length > 0 ? this.freeTimerSlots.pop()! : this.timerConns.length;
+    this.timerConns[slot] = conn;
+    conn.timerSlot = slot;
+    conn.timer = this.sim.at(step.deadline, this.onTcpTimer, slot);
   }
 
-  private tcpTimer(hostId: number, localPort: number): void {
-    const h = this.hosts[hostId];
-    const sock = h.sockets.get(TCP * 65536 + localPort);
-    if (!sock || sock.kind !== 'tcp') return;
-    const conn = sock.conn;
+  private cancelTimer(conn: Connection): void {
+    if (conn.timer < 0) return;
+    this.sim.cancel(conn.timer);
+    conn.timer = -1;
+    this.timerConns[conn.timerSlot] = null;
+    this.freeTimerSlots.push(conn.timerSlot);
+  }
+
+  /** Removes a connection's socket, unless its port already serves a newer connection. */
+  private dropSocket(h: Host, conn: Connection): void {
+    const key = TCP * 65536 + conn.localPort;
+    const sock = h.sockets.get(key);
+    if (sock && sock.kind === 'tcp' && sock.conn === conn) h.sockets.delete(key);
+  }
+
+  /** A connection's retransmission timer fired (cancelled timers never do: the connection is open). */
+  private tcpTimer(slot: number): void {
+    const conn = this.timerConns[slot]!;
+    this.timerConns[slot] = null;
+    this.freeTimerSlots.push(slot);
     conn.timer = -1;
     const step = tcpOnTimer(conn.state, this.sim.now, this.settings.tcp);
     conn.state = step.state;
     if (step.event === 'timeout') {
-      h.sockets.delete(TCP * 65536 + localPort);
+      this.dropSocket(this.hosts[conn.host], conn);
       this.resolve(conn.flow, 'timeout', conn.flow.explanation ?? { code: 'ENI_SG_RULES_MISMATCH', message: 'no answer' });
       return;
     }
-    if (step.send) this.transmit(hostId, conn.remote, TCP, localPort, conn.remotePort, step.send, conn.flow, true);
+    if (step.send) this.transmit(conn.host, conn.remote, TCP, conn.localPort, conn.remotePort, step.send, conn.flow, true);
     this.armTimer(conn, step);
   }
 
   private clientSegment(h: Host, conn: Connection, flags: number): void {
     const step = tcpClientOnSegment(conn.state, flags);
     conn.state = step.state;
-    if (step.event !== null && conn.timer >= 0) {
-      this.sim.cancel(conn.timer);
-      conn.timer = -1;
-    }
+    if (step.event !== null) this.cancelTimer(conn);
     switch (step.event) {
       case 'connected':
         this.resolve(conn.flow, 'connected', conn.flow.admission);
         break;
       case 'refused':
-        h.sockets.delete(TCP * 65536 + conn.localPort);
+        this.dropSocket(h, conn);
         this.resolve(conn.flow, 'refused', conn.flow.admission);
         break;
       case 'data-acked':
@@ -732,7 +757,7 @@ export class Fabric {
         }
         break;
       case 'closed':
-        h.sockets.delete(TCP * 65536 + conn.localPort);
+        this.dropSocket(h, conn);
         break;
     }
     if (step.send) this.transmit(h.id, conn.remote, TCP, conn.localPort, conn.remotePort, step.send, null, false);
@@ -762,7 +787,11 @@ export class Fabric {
     const step = tcpClose(conn.state);
     conn.state = step.state;
     if (step.send) this.transmit(conn.host, conn.remote, TCP, conn.localPort, conn.remotePort, step.send, null, false);
-    else h.sockets.delete(TCP * 65536 + conn.localPort);
+    else {
+      // Closing a connection still opening: it stops retransmitting and goes away.
+      this.cancelTimer(conn);
+      this.dropSocket(h, conn);
+    }
   }
 
   /** Sends `count` UDP datagrams from `from` to `dst:port`. */
