@@ -250,3 +250,23 @@ describe('describeFlags', () => {
     expect(describeFlags(0)).toBe('');
   });
 });
+
+describe('syn-sent states are shared values', () => {
+  it('two connections with the same settings step through the very same state objects', () => {
+    const a = tcpOpen(0, DEFAULTS);
+    const b = tcpOpen(7 * S, DEFAULTS);
+    expect(b.state).toBe(a.state);
+    const a2 = tcpOnTimer(a.state, S, DEFAULTS);
+    const b2 = tcpOnTimer(b.state, 8 * S, DEFAULTS);
+    expect(b2.state).toBe(a2.state);
+    expect(a2.state).toEqual({ phase: 'syn-sent', retries: 1, rto: 2 * S });
+    expect(Object.isFrozen(a2.state)).toBe(true);
+  });
+
+  it('a state built by hand keeps its own RTO doubling', () => {
+    const st = { phase: 'syn-sent' as const, retries: 1, rto: 5 * S };
+    const next = tcpOnTimer(st, 10 * S, DEFAULTS);
+    expect(next.state).toEqual({ phase: 'syn-sent', retries: 2, rto: 10 * S });
+    expect(next.deadline).toBe(20 * S);
+  });
+});
