@@ -11,13 +11,12 @@
  * port and echo id wrap-around, and the counters of delivered and dropped packets.
  */
 import { describe, expect, it } from 'vitest';
-import { Fabric, Simulator, createWorld, runScenario, type FlowReport, type TraceEvent } from '../../src/index.ts';
-import { loadScenarioText } from '../../src/scenario/load.ts';
+import { Fabric, Simulator, createWorld, type FlowReport, type TraceEvent } from '../../src/index.ts';
 import { newFlow } from '../../src/fabric/flows.ts';
 import { ConnTrackTable } from '../../src/conntrack/table.ts';
 import { parseIp as parseIpOrError, type Ip } from '../../src/net/ipv4.ts';
 import { TCP } from '../../src/net/protocol.ts';
-import type { ScenarioSpec } from '../../src/scenario/spec.ts';
+import { fabricWorld, loadSpec, runTraced } from './fixtures.ts';
 
 function parseIp(text: string): Ip {
   const v = parseIpOrError(text);
@@ -25,21 +24,14 @@ function parseIp(text: string): Ip {
   return v;
 }
 
-function load(yaml: string): ScenarioSpec {
-  const r = loadScenarioText(yaml, 't.yaml', 'yaml');
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.path}: ${d.message}`).join('\n'));
-  return r.spec;
-}
-
 function run(yaml: string) {
-  const events: TraceEvent[] = [];
-  const report = runScenario(load(yaml), { trace: (e) => events.push(e) });
+  const { report, events } = runTraced(yaml);
   return { report, flows: report.flows, events };
 }
 
 /** A fabric over a scenario's world, driven directly. */
 function fabricOf(yaml: string, trace: ((e: TraceEvent) => void) | null = null) {
-  const spec = load(yaml);
+  const spec = loadSpec(yaml);
   const world = createWorld({ seed: spec.seed, regions: spec.regions, groups: spec.groups, instances: spec.instances, external: spec.external });
   const sim = new Simulator({ seed: spec.seed });
   const fabric = new Fabric(sim, world, spec.settings, trace);
@@ -52,18 +44,10 @@ settings: { latency: { jitter: 0 } }
 regions: { us-east-1: { zones: [us-east-1a, us-east-1b] }, eu-west-1: {} }
 `;
 
-const WORLD = `${HEAD}groups:
-  A: { region: us-east-1, ingress: [ { from: { group: A } }, { protocol: tcp, ports: 443, from: { cidr: 0.0.0.0/0 } }, { protocol: udp, ports: 53, from: { cidr: 0.0.0.0/0 } } ] }
-  B: { region: us-east-1, ingress: [ { protocol: tcp, ports: 80, from: { cidr: 0.0.0.0/0 } } ] }
-instances:
-  a1: { region: us-east-1, zone: us-east-1a, groups: [A], services: [tcp/443, udp/53], privateIp: 10.0.0.10, publicIp: 54.0.0.10 }
-  a2: { region: us-east-1, zone: us-east-1b, groups: [A], privateIp: 10.0.0.20, publicIp: 54.0.0.20 }
-  b1: { region: us-east-1, zone: us-east-1a, groups: [B], services: [tcp/80], privateIp: 10.0.0.30, publicIp: 54.0.0.30 }
-  eu: { region: eu-west-1, privateIp: 10.9.0.1, publicIp: 54.9.0.1, services: [tcp/443] }
-external:
-  ext: { ip: 192.0.2.1, services: [tcp/8443] }
-  ext2: { ip: 192.0.2.2 }
-timeline:
+const WORLD = `${fabricWorld('fabric edges', {
+  groups: '  B: { region: us-east-1, ingress: [ { protocol: tcp, ports: 80, from: { cidr: 0.0.0.0/0 } } ] }\n',
+  instances: '  b1: { region: us-east-1, zone: us-east-1a, groups: [B], services: [tcp/80], privateIp: 10.0.0.30, publicIp: 54.0.0.30 }\n',
+})}timeline:
 `;
 
 const pick = (f: FlowReport) => ({

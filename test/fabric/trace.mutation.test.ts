@@ -9,32 +9,15 @@
  * cross zone 500us, public path 1ms, internet 20ms, cross region 40ms).
  */
 import { describe, expect, it } from 'vitest';
-import { runScenario, type TraceEvent } from '../../src/index.ts';
-import { loadScenarioText } from '../../src/scenario/load.ts';
+import { fabricWorld, runTraced } from './fixtures.ts';
 
 function run(yaml: string) {
-  const r = loadScenarioText(yaml, 't.yaml', 'yaml');
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.path}: ${d.message}`).join('\n'));
-  const events: TraceEvent[] = [];
-  const report = runScenario(r.spec, { trace: (e) => events.push(e) });
+  const { report, events } = runTraced(yaml);
   // Compare plain data: a field present with the value undefined is not part of the trace.
   return { report, events: JSON.parse(JSON.stringify(events)) as Record<string, unknown>[] };
 }
 
-const WORLD = `version: 1
-name: fabric trace
-settings: { latency: { jitter: 0 } }
-regions: { us-east-1: { zones: [us-east-1a, us-east-1b] }, eu-west-1: {} }
-groups:
-  A: { region: us-east-1, ingress: [ { from: { group: A } }, { protocol: tcp, ports: 443, from: { cidr: 0.0.0.0/0 } }, { protocol: udp, ports: 53, from: { cidr: 0.0.0.0/0 } } ] }
-instances:
-  a1: { region: us-east-1, zone: us-east-1a, groups: [A], services: [tcp/443, udp/53], privateIp: 10.0.0.10, publicIp: 54.0.0.10 }
-  a2: { region: us-east-1, zone: us-east-1b, groups: [A], privateIp: 10.0.0.20, publicIp: 54.0.0.20 }
-  eu: { region: eu-west-1, privateIp: 10.9.0.1, publicIp: 54.9.0.1, services: [tcp/443] }
-external:
-  ext: { ip: 192.0.2.1, services: [tcp/8443] }
-  ext2: { ip: 192.0.2.2 }
-timeline:
+const WORLD = `${fabricWorld('fabric trace')}timeline:
 `;
 
 describe('the packet trace, exactly', () => {
