@@ -20,7 +20,8 @@ import { W1_STREAM, drawDelayNs, type W1Params, type W1Outcome } from './w1-comm
 /** Runs W1 on sgsim's Simulator (default scheduler: BinaryHeapScheduler). */
 export function runW1Sgsim(p: W1Params): W1Outcome {
   const setupStart = process.hrtime.bigint();
-  const sim = new Simulator({ seed: p.seed });
+  // Room for the H timers, as the bare heap allocates H (it never holds more).
+  const sim = new Simulator({ seed: p.seed, capacity: p.timers });
   const rng = sim.random(W1_STREAM);
   const events = p.events;
   let fired = 0;

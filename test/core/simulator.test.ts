@@ -568,3 +568,19 @@ describe('regressions: cancel across slot-array growth during run()', () => {
     expect(seen).toEqual(['fresh']);
   });
 });
+
+describe('capacity', () => {
+  it('a simulator with room for few events still runs many, in order', () => {
+    const sim = new Simulator({ capacity: 1 });
+    const seen: number[] = [];
+    for (let i = 0; i < 100; i++) sim.at(1000 - i, (a) => seen.push(a), i);
+    expect(sim.run()).toBe(100);
+    expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => 99 - i));
+  });
+
+  it('rejects a capacity that is not a positive number of events', () => {
+    for (const capacity of [0, -1, Number.NaN, Infinity, 2 ** 23]) {
+      expect(() => new Simulator({ capacity })).toThrow(RangeError);
+    }
+  });
+});
