@@ -32,6 +32,97 @@ export interface SimulatorOptions {
   capacity?: number;
 }
 
+/**
+ * The event slots: each pending event's handler, its two numbers and its sequence bits, with a
+ * stack of free slots, as closures over fixed arrays (the event heap's trick, scheduler.ts:
+ * while a process holds one, V8 compiles them specialised to it). The Simulator swaps in a
+ * larger one when every slot is taken.
+ */
+interface SlotCore {
+  readonly capacity: number;
+  /** Slots handed out at least once; the next never-used slot. */
+  used: number;
+  freeCount: number;
+  /** Stores an event; returns its slot, or -1 when every slot is taken. */
+  put(handler: Handler, a: number, b: number, low: number): number;
+  /** The event in `slot` leaves the queue: frees the slot; returns its handler, or undefined if it was cancelled. */
+  take(slot: number): Handler | undefined;
+  argA(slot: number): number;
+  argB(slot: number): number;
+  /** Marks the event in `slot` with sequence bits `low` cancelled; false if it is not pending. */
+  cancel(slot: number, low: number): boolean;
+  copyTo(other: SlotArrays): void;
+}
+
+interface SlotArrays {
+  readonly handlers: (Handler | undefined)[];
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+  readonly seq: Int32Array;
+  readonly cancelled: Uint8Array;
+  readonly free: Int32Array;
+}
+
+function slotCore(capacity: number, from: SlotCore | null): SlotCore {
+  const arrays: SlotArrays = {
+    handlers: new Array<Handler | undefined>(capacity).fill(undefined),
+    a: new Float64Array(capacity),
+    b: new Float64Array(capacity),
+    seq: new Int32Array(capacity),
+    cancelled: new Uint8Array(capacity),
+    free: new Int32Array(capacity),
+  };
+  if (from !== null) from.copyTo(arrays);
+  const { handlers, a: argA, b: argB, seq: slotSeq, cancelled, free } = arrays;
+  const c: SlotCore = {
+    capacity,
+    used: from === null ? 0 : from.used,
+    freeCount: from === null ? 0 : from.freeCount,
+    put(handler: Handler, a: number, b: number, low: number): number {
+      let slot: number;
+      if (c.freeCount > 0) slot = free[--c.freeCount];
+      else if (c.used < capacity) slot = c.used++;
+      else return -1;
+      handlers[slot] = handler;
+      argA[slot] = a;
+      argB[slot] = b;
+      slotSeq[slot] = low;
+      return slot;
+    },
+    take(slot: number): Handler | undefined {
+      const handler = handlers[slot];
+      handlers[slot] = undefined;
+      free[c.freeCount++] = slot;
+      if (cancelled[slot] === 1) {
+        cancelled[slot] = 0;
+        return undefined;
+      }
+      return handler;
+    },
+    argA(slot: number): number {
+      return argA[slot];
+    },
+    argB(slot: number): number {
+      return argB[slot];
+    },
+    cancel(slot: number, low: number): boolean {
+      if (slot >= c.used || handlers[slot] === undefined) return false;
+      if (slotSeq[slot] !== low || cancelled[slot] === 1) return false;
+      cancelled[slot] = 1;
+      return true;
+    },
+    copyTo(o: SlotArrays): void {
+      for (let i = 0; i < c.used; i++) o.handlers[i] = handlers[i];
+      o.a.set(argA);
+      o.b.set(argB);
+      o.seq.set(slotSeq);
+      o.cancelled.set(cancelled);
+      o.free.set(free);
+    },
+  };
+  return c;
+}
+
 export class Simulator {
   /** Current simulated time, integer nanoseconds. */
   now = 0;
@@ -41,14 +132,7 @@ export class Simulator {
   private readonly scheduler: Scheduler;
   private readonly randoms: RandomStreams;
   private nextSeq = 0;
-  private handlers: (Handler | undefined)[] = [];
-  private argA: Float64Array;
-  private argB: Float64Array;
-  /** Low 31 bits of the sequence number of the event in each slot. */
-  private slotSeq: Int32Array;
-  private cancelledSlot: Uint8Array;
-  private freeSlots: Int32Array;
-  private freeCount = 0;
+  private slots: SlotCore;
   private stopped = false;
 
   constructor(options: SimulatorOptions = {}) {
@@ -56,11 +140,7 @@ export class Simulator {
       throw new RangeError(`capacity must be between 1 and ${MAX_SLOTS}, got ${options.capacity}`);
     }
     const capacity = Math.max(16, Math.ceil(options.capacity ?? 1024));
-    this.argA = new Float64Array(capacity);
-    this.argB = new Float64Array(capacity);
-    this.slotSeq = new Int32Array(capacity);
-    this.cancelledSlot = new Uint8Array(capacity);
-    this.freeSlots = new Int32Array(capacity);
+    this.slots = slotCore(capacity, null);
     this.scheduler = options.scheduler ?? new BinaryHeapScheduler(capacity);
     this.randoms = new RandomStreams(options.seed ?? '0');
   }
@@ -88,30 +168,20 @@ export class Simulator {
   at(time: number, handler: Handler, a = 0, b = 0): EventId {
     time = Math.round(time);
     if (!(time >= this.now)) throw new RangeError(`cannot schedule at ${time} ns: now is ${this.now} ns`);
-    let slot: number;
-    if (this.freeCount > 0) slot = this.freeSlots[--this.freeCount];
-    else {
-      slot = this.handlers.length;
-      if (slot === this.argA.length) this.growSlots();
-      this.handlers.push(undefined);
-    }
     const seq = this.nextSeq++;
-    this.handlers[slot] = handler;
-    this.argA[slot] = a;
-    this.argB[slot] = b;
     const low = seq & 0x7fffffff; // seq mod 2^31, exact for any integer below 2^53
-    this.slotSeq[slot] = low;
+    let slot = this.slots.put(handler, a, b, low);
+    if (slot < 0) {
+      this.growSlots();
+      slot = this.slots.put(handler, a, b, low);
+    }
     this.scheduler.insert(time, seq, slot);
     return slot * SEQ_SPAN + low;
   }
 
   /** Cancels a scheduled event; it is skipped when its time comes. Returns false if it already ran. */
   cancel(id: EventId): boolean {
-    const slot = Math.floor(id / SEQ_SPAN);
-    if (slot >= this.handlers.length || this.handlers[slot] === undefined) return false;
-    if (this.slotSeq[slot] !== (id & 0x7fffffff) || this.cancelledSlot[slot] === 1) return false;
-    this.cancelledSlot[slot] = 1;
-    return true;
+    return this.slots.cancel(Math.floor(id / SEQ_SPAN), id & 0x7fffffff);
   }
 
   /** Stops run() after the current event. */
@@ -125,45 +195,26 @@ export class Simulator {
    */
   run(until = Infinity): number {
     const scheduler = this.scheduler;
-    const handlers = this.handlers;
     const start = this.eventsRun;
     this.stopped = false;
     while (!this.stopped && scheduler.size > 0) {
       if (scheduler.peekTime() > until) break;
       const slot = scheduler.removeNext();
-      const handler = handlers[slot]!;
-      handlers[slot] = undefined;
-      this.freeSlots[this.freeCount++] = slot;
-      // Read the field each time: a handler may grow (replace) the slot arrays.
-      if (this.cancelledSlot[slot] === 1) {
-        this.cancelledSlot[slot] = 0;
-        continue;
-      }
+      // Read the field each time: a handler may have grown (replaced) the slots.
+      const slots = this.slots;
+      const handler = slots.take(slot);
+      if (handler === undefined) continue; // cancelled
       this.now = scheduler.lastTime;
       this.eventsRun++;
-      handler(this.argA[slot], this.argB[slot]);
+      handler(slots.argA(slot), slots.argB(slot));
     }
     if (!this.stopped && until !== Infinity && until > this.now) this.now = until;
     return this.eventsRun - start;
   }
 
   private growSlots(): void {
-    const cap = this.argA.length * 2;
+    const cap = this.slots.capacity * 2;
     if (cap > MAX_SLOTS) throw new RangeError(`more than ${MAX_SLOTS} events pending at once`);
-    const c = new Uint8Array(cap);
-    c.set(this.cancelledSlot);
-    this.cancelledSlot = c;
-    const a = new Float64Array(cap);
-    a.set(this.argA);
-    const b = new Float64Array(cap);
-    b.set(this.argB);
-    const s = new Int32Array(cap);
-    s.set(this.slotSeq);
-    const f = new Int32Array(cap);
-    f.set(this.freeSlots);
-    this.freeSlots = f;
-    this.argA = a;
-    this.argB = b;
-    this.slotSeq = s;
+    this.slots = slotCore(cap, this.slots);
   }
 }
