@@ -544,23 +544,8 @@ export class Fabric {
       pendingWouldAdmit: this.pendingWouldAdmit(t, view),
       conntrackExpired: expired ? { idleNs: this.conntrack.expiredIdle, timeoutNs: this.conntrack.expiredTimeout } : null,
     };
-    const d = explainDenial(groups, view, ctx);
-    // The message stays unwritten until someone reads it (a report, a trace, a test).
-    if (d.blockers.length === 0) {
-      return {
-        code: d.code,
-        get message(): string {
-          return d.message;
-        },
-      };
-    }
-    return {
-      code: d.code,
-      get message(): string {
-        return d.message;
-      },
-      blockers: [...d.blockers],
-    };
+    // The denial is the explanation: its message stays unwritten until someone reads it.
+    return explainDenial(groups, view, ctx) as Explanation;
   }
 
   /** Would the rules as configured (changes still propagating included) admit the packet? */

@@ -94,65 +94,96 @@ export function describeRule(rule: Rule): string {
 
 /** Why the receiver's groups deny the packet: primary code first, then the rest. */
 export function explainDenial(groups: readonly SecurityGroup[], view: IngressView, ctx: DenialContext): Denial {
-  // The codes are decided now; the messages are written only when read (a large run denies
-  // far more packets than anyone reads reasons for). Everything a message reads is immutable:
-  // the groups are frozen snapshots, and view and ctx are the caller's fresh objects.
-  const names = () => groups.map((g) => groupDisplayName(g.key)).join(', ');
-  const seen = () => `${describeTraffic(view.protocol, view.key)} from ${formatIp(view.source)} to ${formatIp(ctx.destination)}`;
-  const hasRules = groups.some((g) => g.ingress.length > 0);
-  const base: DenialCode = hasRules ? 'ENI_SG_RULES_MISMATCH' : 'SG_HAS_NO_RULES';
-  const causes: { code: DenialCode; message: () => string }[] = [];
-
-  if (ctx.pendingWouldAdmit) {
-    const p = ctx.pendingWouldAdmit;
-    causes.push({
-      code: 'SIM_PROPAGATION_PENDING',
-      message: () =>
-        `a rule change to group ${groupDisplayName(p.group)} that would admit ${seen()} is still propagating (in force at ${formatSeconds(p.effectiveAtNs)})`,
-    });
-  }
-  if (ctx.conntrackExpired) {
-    const c = ctx.conntrackExpired;
-    causes.push({
-      code: 'SIM_CONNTRACK_EXPIRED',
-      message: () =>
-        `the tracked connection idled out (${formatSeconds(c.idleNs)} idle, timeout ${formatSeconds(c.timeoutNs)}) and no rule of ${ctx.receiver}'s groups (${names()}) admits ${seen()} anew`,
-    });
-  }
+  const base: DenialCode = groups.some((g) => g.ingress.length > 0) ? 'ENI_SG_RULES_MISMATCH' : 'SG_HAS_NO_RULES';
+  const codes: DenialCode[] = [];
+  if (ctx.pendingWouldAdmit) codes.push('SIM_PROPAGATION_PENDING');
+  if (ctx.conntrackExpired) codes.push('SIM_CONNTRACK_EXPIRED');
   // A group rule that would have matched had the packet kept its group identity.
+  let lost: { readonly group: SecurityGroup; readonly rule: Rule } | null = null;
   if (!view.privatePath && view.senderGroups !== null) {
     const privateView: IngressView = { ...view, privatePath: true };
     for (const g of groups) {
       const hit = g.ingress.find((r) => r.source.kind === 'group' && ruleMatches(r, privateView));
       if (hit) {
-        causes.push({
-          code: 'SG_REFERENCES_NOT_PRESERVED',
-          message: () =>
-            `group ${groupDisplayName(g.key)} admits ${describeRule(hit)}, but ${ctx.sender}'s packet came over the public path (${seen()}), where NAT drops group identity; use ${ctx.receiver}'s private address`,
-        });
+        lost = { group: g, rule: hit };
+        codes.push('SG_REFERENCES_NOT_PRESERVED');
         break;
       }
     }
   }
-  causes.push({
-    code: base,
-    message: () =>
-      base === 'SG_HAS_NO_RULES'
-        ? `${ctx.receiver}'s groups (${names()}) have no ingress rules, so nothing is admitted (${seen()})`
-        : `no rule of ${ctx.receiver}'s groups (${names()}) admits ${seen()}${nearMiss(groups, view)}`,
-  });
-  const head = causes[0];
-  let message: string | null = null;
-  return {
-    code: head.code,
-    get message(): string {
-      return (message ??= head.message());
-    },
-    blockers: causes.length > 1 ? causes.slice(1).map((c) => c.code) : NO_BLOCKERS,
-  };
+  codes.push(base);
+  return new LazyDenial(codes, groups, view, ctx, lost);
 }
 
+/** What a denial's message is written from, kept until (and unless) someone reads it. */
+interface DenialFacts {
+  readonly groups: readonly SecurityGroup[];
+  readonly view: IngressView;
+  readonly ctx: DenialContext;
+  readonly lost: { readonly group: SecurityGroup; readonly rule: Rule } | null;
+}
+
+/**
+ * A denial whose codes are decided and whose message is written when first read: a large run
+ * denies far more packets than anyone reads reasons for. The message is an own enumerable
+ * property (an accessor), so spreading, JSON and equality see it as a plain field. Everything
+ * it reads is immutable: the groups are frozen snapshots, view and ctx the caller's own objects.
+ */
+class LazyDenial implements Denial {
+  declare readonly code: DenialCode;
+  declare readonly message: string;
+  declare readonly blockers: readonly DenialCode[];
+  #facts: DenialFacts | null;
+  #message = '';
+
+  constructor(codes: readonly DenialCode[], groups: readonly SecurityGroup[], view: IngressView, ctx: DenialContext, lost: DenialFacts['lost']) {
+    this.#facts = { groups, view, ctx, lost };
+    // Own properties in the order code, message, blockers (as the reports print them).
+    Object.defineProperty(this, 'code', { value: codes[0], enumerable: true });
+    Object.defineProperty(this, 'message', MESSAGE);
+    Object.defineProperty(this, 'blockers', { value: codes.length > 1 ? codes.slice(1) : NO_BLOCKERS, enumerable: true });
+  }
+
+  static render(d: LazyDenial): string {
+    const f = d.#facts;
+    if (f !== null) {
+      d.#message = denialMessage(d.code, f);
+      d.#facts = null;
+    }
+    return d.#message;
+  }
+}
+
+const MESSAGE: PropertyDescriptor = {
+  get(this: LazyDenial): string {
+    return LazyDenial.render(this);
+  },
+  enumerable: true,
+};
+
 const NO_BLOCKERS: readonly DenialCode[] = Object.freeze([]);
+
+/** The sentence for a denial's primary code. */
+function denialMessage(code: DenialCode, { groups, view, ctx, lost }: DenialFacts): string {
+  const names = groups.map((g) => groupDisplayName(g.key)).join(', ');
+  const seen = `${describeTraffic(view.protocol, view.key)} from ${formatIp(view.source)} to ${formatIp(ctx.destination)}`;
+  switch (code) {
+    case 'SIM_PROPAGATION_PENDING': {
+      const p = ctx.pendingWouldAdmit!;
+      return `a rule change to group ${groupDisplayName(p.group)} that would admit ${seen} is still propagating (in force at ${formatSeconds(p.effectiveAtNs)})`;
+    }
+    case 'SIM_CONNTRACK_EXPIRED': {
+      const c = ctx.conntrackExpired!;
+      return `the tracked connection idled out (${formatSeconds(c.idleNs)} idle, timeout ${formatSeconds(c.timeoutNs)}) and no rule of ${ctx.receiver}'s groups (${names}) admits ${seen} anew`;
+    }
+    case 'SG_REFERENCES_NOT_PRESERVED':
+      return `group ${groupDisplayName(lost!.group.key)} admits ${describeRule(lost!.rule)}, but ${ctx.sender}'s packet came over the public path (${seen}), where NAT drops group identity; use ${ctx.receiver}'s private address`;
+    case 'SG_HAS_NO_RULES':
+      return `${ctx.receiver}'s groups (${names}) have no ingress rules, so nothing is admitted (${seen})`;
+    case 'ENI_SG_RULES_MISMATCH':
+      return `no rule of ${ctx.receiver}'s groups (${names}) admits ${seen}${nearMiss(groups, view)}`;
+  }
+}
 
 /** A short hint naming a rule that covers the traffic but not the source, if any. */
 function nearMiss(groups: readonly SecurityGroup[], view: IngressView): string {
