@@ -15,7 +15,7 @@
  * tracked flows (conntrack/), scenario files or expectations (scenario/).
  */
 import type { Simulator } from '../core/simulator.ts';
-import { formatIp, type Ip } from '../net/ipv4.ts';
+import { formatIp, isClassicPrivate, type Ip } from '../net/ipv4.ts';
 import { ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, TCP, UDP, icmpKey, protocolName, type PortRange } from '../net/protocol.ts';
 import { groupDisplayName, type Instance, type SecurityGroup, type Service } from '../model/types.ts';
 import { applyChange, changeRules, getElasticIp, getInstance, type Change, type World } from '../model/world.ts';
@@ -276,9 +276,18 @@ export class Fabric {
     if (h.privateIp !== 0) this.byPrivate.set(h.privateIp, id);
     if (h.publicIp !== 0) this.byPublic.set(h.publicIp, id);
     if (wasRunning && !h.running) {
-      // Stopping or terminating drops every endpoint and tracked flow of the host.
+      // Stopping or terminating drops every endpoint and tracked flow of the host; a flow
+      // still waiting for its answer ends now, for that reason.
+      const why = `${h.name} was ${inst.state === 'terminated' ? 'terminated' : 'stopped'} while the flow waited for its answer`;
       for (const s of h.sockets.values()) {
-        if (s.kind === 'tcp') this.cancelTimer(s.conn);
+        if (s.kind === 'tcp') {
+          this.cancelTimer(s.conn);
+          if (s.conn.flow.outcome === null) this.failFlow(s.conn.flow, 'SOURCE_NOT_RUNNING', why);
+          if (s.conn.transfer !== null && s.conn.transfer.outcome === null) this.failFlow(s.conn.transfer, 'SOURCE_NOT_RUNNING', why);
+        } else if (s.kind === 'icmp') {
+          this.sim.cancel(s.timer);
+          this.failFlow(s.flow, 'SOURCE_NOT_RUNNING', why);
+        }
       }
       h.sockets.clear();
       this.conntrack.clearHost(id);
@@ -389,11 +398,14 @@ export class Fabric {
     this.stats.packets++;
     if (noRoute !== null) {
       this.stats.drops++;
-      if (this.trace) this.emit('drop', { host: s.name, proto: protocolName(proto), dst: formatIp(dst), code: 'NO_ROUTE_TO_DESTINATION' });
+      if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: s.name, proto: protocolName(proto), src: formatIp(s.privateIp), dst: formatIp(dst), code: 'NO_ROUTE_TO_DESTINATION' });
       if (flow && request) {
-        if (flow.path === null) flow.path = s.external ? 'public' : 'private';
+        // The path it was sent on: a private (10/8) address from an instance, else public.
+        if (flow.path === null) flow.path = !s.external && isClassicPrivate(dst) ? 'private' : 'public';
         if (flow.redirected === null) flow.redirected = false;
         this.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: noRoute });
+      } else if (flow) {
+        this.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: `the answer from ${s.name} found no host: ${noRoute}` }, false);
       }
       return 'NO_ROUTE_TO_DESTINATION';
     }
@@ -444,11 +456,10 @@ export class Fabric {
 
   private arrive(p: number): void {
     const pk = this.packets;
-    const to = pk.dstHost[p];
-    const t = this.hosts[to];
+    let to = pk.dstHost[p];
     const proto = pk.proto[p];
     const src = pk.src[p];
-    const dst = pk.dst[p];
+    let dst = pk.dst[p];
     const sport = pk.sport[p];
     const dport = pk.dport[p];
     const flags = pk.flags[p];
@@ -456,17 +467,29 @@ export class Fabric {
     const request = pk.request[p];
     const from = pk.srcHost[p];
     const privatePath = pk.privatePath[p];
+    const wireDst = pk.wireDst[p];
     this.packets.release(p);
     const now = this.sim.now;
 
-    if (!t.running || t.privateIp !== dst) {
+    if (!privatePath) {
+      // Public addresses are translated where the packet arrives: it goes to whoever holds
+      // the address now (an Elastic IP moved while it travelled reaches its new holder).
+      const holder = this.byPublic.get(wireDst);
+      if (holder !== undefined && holder !== to) {
+        to = holder;
+        dst = this.hosts[holder].privateIp;
+      } else if (holder === undefined) dst = 0;
+    }
+    const t = this.hosts[to];
+    if (!t.running || dst === 0 || t.privateIp !== dst) {
       this.stats.drops++;
-      if (this.trace) this.emit('drop', { host: t.name, proto: protocolName(proto), dst: formatIp(dst), code: 'NO_ROUTE_TO_DESTINATION' });
-      if (flow && request) this.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: `${t.name} no longer holds ${formatIp(dst)}` });
+      const gone = privatePath ? dst : wireDst;
+      if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION' });
+      if (flow) this.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: `${t.name} no longer holds ${formatIp(gone)}${request ? '' : ' (the answer found no host)'}` }, request);
       return;
     }
     if (!privatePath && this.trace && !t.external) {
-      this.emit('nat', { flow: flow?.index ?? null, side: 'destination', from: formatIp(pk.wireDst[p]), to: formatIp(dst) });
+      this.emit('nat', { flow: flow?.index ?? null, side: 'destination', from: formatIp(wireDst), to: formatIp(dst) });
     }
     if (flow && request && flow.source === null) {
       flow.source = src;
@@ -490,7 +513,7 @@ export class Fabric {
         // membership, address or lifecycle change: `version` counts them all): the same packet
         // meets the same rules, so it gets the same verdict and the same reasons.
         this.stats.drops++;
-        if (this.trace) this.emit('drop', { host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: flow.explanation.code });
+        if (this.trace) this.emit('drop', { flow: flow.index, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: flow.explanation.code });
         this.recordDrop(flow, flow.explanation, request);
         return;
       } else {
@@ -508,7 +531,7 @@ export class Fabric {
             const view: IngressView = { protocol: proto, key, source: src, privatePath, senderGroups: s.running && !s.external ? s.groupKeys : null };
             denial = this.deny(t, s, view, dst, slot === EXPIRED);
           }
-          if (this.trace) this.emit('drop', { host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
+          if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
           if (flow) {
             this.recordDrop(flow, denial, request);
             if (request) flow.explanationVersion = this.version;
@@ -628,7 +651,12 @@ export class Fabric {
 
   /** A packet of the flow was dropped: remember why; UDP and transfers are decided at once. */
   private recordDrop(flow: FlowRecord, why: Explanation, request = true): void {
-    if (!request) return;
+    if (!request) {
+      // An answer lost on its way back: the reason a connect or ping times out, if nothing
+      // dropped its requests.
+      if ((flow.action === 'connect' || flow.action === 'ping') && flow.replyDrop === null) flow.replyDrop = why;
+      return;
+    }
     if (flow.action === 'send') {
       this.datagramDecided(flow, true, why);
       return;
@@ -637,7 +665,7 @@ export class Fabric {
       this.resolve(flow, 'dropped', why);
       return;
     }
-    if (flow.action === 'connect' || flow.action === 'ping') {
+    if ((flow.action === 'connect' || flow.action === 'ping') && flow.outcome === null) {
       flow.explanation = why; // kept as the reason if the flow times out
     }
   }
@@ -715,7 +743,7 @@ export class Fabric {
     conn.state = step.state;
     if (step.event === 'timeout') {
       this.dropSocket(this.hosts[conn.host], conn);
-      this.resolve(conn.flow, 'timeout', conn.flow.explanation ?? { code: 'ENI_SG_RULES_MISMATCH', message: 'no answer' });
+      this.resolve(conn.flow, 'timeout', this.noAnswer(conn.flow, 'before its SYN retransmissions ran out'));
       return;
     }
     if (step.send) this.transmit(conn.host, conn.remote, TCP, conn.localPort, conn.remotePort, step.send, conn.flow, true);
@@ -810,7 +838,18 @@ export class Fabric {
     const sock = h.sockets.get(ICMP * 65536 + echoId);
     if (!sock || sock.kind !== 'icmp') return;
     h.sockets.delete(ICMP * 65536 + echoId);
-    this.resolve(sock.flow, 'timeout', sock.flow.explanation ?? { code: 'ENI_SG_RULES_MISMATCH', message: 'no reply' });
+    this.resolve(sock.flow, 'timeout', this.noAnswer(sock.flow, `within the ping's wait (${this.settings.pingTimeout / 1e6} ms)`));
+  }
+
+  /**
+   * Why a connect or ping timed out: a dropped request, else a dropped answer, else nothing
+   * was dropped and the answer was late (the round trip is longer than the sender waits).
+   */
+  private noAnswer(flow: FlowRecord, within: string): Explanation {
+    if (flow.explanation !== null) return flow.explanation;
+    if (flow.replyDrop !== null) return flow.replyDrop;
+    const request = flow.admission !== null ? `the request got through (${flow.admission.message})` : 'nothing dropped the request';
+    return { code: 'SIM_NO_ANSWER_IN_TIME', message: `${request}, but no answer came back ${within}` };
   }
 
   /** Low-level UDP for bulk workloads: sends one datagram with no flow record. */

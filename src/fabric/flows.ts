@@ -26,6 +26,7 @@ export const EXPLANATION_CODES = [
   'NO_ROUTE_TO_DESTINATION',
   'SOURCE_NOT_RUNNING',
   'CONNECTION_NOT_OPEN',
+  'SIM_NO_ANSWER_IN_TIME',
 ] as const;
 
 export type ExplanationCode = (typeof EXPLANATION_CODES)[number];
@@ -55,6 +56,8 @@ export interface FlowRecord {
   source: number | null;
   destination: number | null;
   explanation: Explanation | null;
+  /** Connect/ping: why an answer (SYN-ACK, echo reply) was dropped on its way back, if one was. */
+  replyDrop: Explanation | null;
   /** The fabric's version when `explanation` was computed (a retransmission may reuse it). */
   explanationVersion: number;
   /** Admission of the first admitted request packet (kept for refused/connected). */
@@ -80,6 +83,7 @@ export function newFlow(index: number, action: FlowAction, protocol: FlowRecord[
     source: null,
     destination: null,
     explanation: null,
+    replyDrop: null,
     explanationVersion: -1,
     admission: null,
     pending: 0,

@@ -84,7 +84,7 @@ describe('senders that are not running', () => {
 });
 
 describe('addresses released by stop', () => {
-  it('route nowhere at once: the drop is at the sender, when it sends', () => {
+  it('route nowhere at once: the drop is at the sender, when it sends (path: private for a 10/8 address, else public)', () => {
     const { flows, events } = run(`${WORLD}  - { at: 0s, stop: a2 }
   - { at: 1s, ping: { from: a1, to: 10.0.0.20 } }
   - { at: 4s, ping: { from: a1, to: 54.0.0.20 } }
@@ -92,14 +92,14 @@ describe('addresses released by stop', () => {
 `);
     expect(flows.map((f) => [f.outcome, f.path, f.redirected, f.explanation.code, f.explanation.message])).toEqual([
       ['timeout', 'private', false, 'NO_ROUTE_TO_DESTINATION', 'no running host holds 10.0.0.20'],
-      ['timeout', 'private', false, 'NO_ROUTE_TO_DESTINATION', 'no running host holds 54.0.0.20'],
+      ['timeout', 'public', false, 'NO_ROUTE_TO_DESTINATION', 'no running host holds 54.0.0.20'],
       // A stopped instance holds no address: not even 0.0.0.0.
-      ['timeout', 'private', false, 'NO_ROUTE_TO_DESTINATION', 'no running host holds 0.0.0.0'],
+      ['timeout', 'public', false, 'NO_ROUTE_TO_DESTINATION', 'no running host holds 0.0.0.0'],
     ]);
     expect(events.filter((e) => e.ev === 'drop')).toEqual([
-      { tNs: 1e9, ev: 'drop', host: 'a1', proto: 'icmp', dst: '10.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
-      { tNs: 4e9, ev: 'drop', host: 'a1', proto: 'icmp', dst: '54.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
-      { tNs: 7e9, ev: 'drop', host: 'a1', proto: 'icmp', dst: '0.0.0.0', code: 'NO_ROUTE_TO_DESTINATION' },
+      { tNs: 1e9, ev: 'drop', flow: 0, host: 'a1', proto: 'icmp', src: '10.0.0.10', dst: '10.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
+      { tNs: 4e9, ev: 'drop', flow: 1, host: 'a1', proto: 'icmp', src: '10.0.0.10', dst: '54.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
+      { tNs: 7e9, ev: 'drop', flow: 2, host: 'a1', proto: 'icmp', src: '10.0.0.10', dst: '0.0.0.0', code: 'NO_ROUTE_TO_DESTINATION' },
     ]);
   });
 
@@ -120,7 +120,8 @@ describe('addresses released by stop', () => {
       message: 'no running host holds 54.0.0.10',
     });
     const drops = events.filter((e) => e.ev === 'drop');
-    expect(drops[0]).toEqual({ tNs: 40e6, ev: 'drop', host: 'a1', proto: 'tcp', dst: '10.0.0.10', code: 'NO_ROUTE_TO_DESTINATION' });
+    // It was sent to a1's old public address, which no host holds when it arrives.
+    expect(drops[0]).toEqual({ tNs: 40e6, ev: 'drop', flow: 0, host: 'a1', proto: 'tcp', dst: '54.0.0.10', code: 'NO_ROUTE_TO_DESTINATION' });
     // The six retransmissions find no host holding the old public address.
     expect(drops.slice(1).map((e) => [e.tNs / 1e9, e.host, e.dst])).toEqual([
       [1, 'eu', '54.0.0.10'],
@@ -140,7 +141,7 @@ describe('addresses released by stop', () => {
   - { at: 10ms, stop: a1 }
   - { at: 20ms, start: a1 }
 `);
-    expect(flows[0]).toMatchObject({ outcome: 'timeout', explanation: { code: 'NO_ROUTE_TO_DESTINATION', message: 'a1 no longer holds 10.0.0.10' } });
+    expect(flows[0]).toMatchObject({ outcome: 'timeout', explanation: { code: 'NO_ROUTE_TO_DESTINATION', message: 'a1 no longer holds 54.0.0.10' } });
   });
 
   it('retransmissions that find no route keep the path and redirect of the first packet', () => {
@@ -183,14 +184,15 @@ describe('what the receiver saw, and why a flow failed', () => {
 
   it('a sender that stops while its packet travels has no group identity when it arrives', () => {
     // Over the public path a running member of A would get SG_REFERENCES_NOT_PRESERVED; a2 has
-    // stopped by the time its echo request arrives, so only the rules' mismatch is left.
-    const { flows } = run(`${WORLD}  - { at: 0s, ping: { from: a2, to: a1.public } }
+    // stopped by the time its echo request arrives, so only the rules' mismatch is left (the
+    // flow itself ended at the stop).
+    const { flows, events } = run(`${WORLD}  - { at: 0s, ping: { from: a2, to: a1.public } }
   - { at: 500us, stop: a2 }
 `);
-    expect(flows[0].explanation).toEqual({
-      code: 'ENI_SG_RULES_MISMATCH',
-      message: "no rule of a1's groups (A) admits icmp 8:0 from 54.0.0.20 to 10.0.0.10; closest: group A admits all traffic from group A",
-    });
+    expect(flows[0].explanation).toEqual({ code: 'SOURCE_NOT_RUNNING', message: 'a2 was stopped while the flow waited for its answer' });
+    expect(events.filter((e) => e.ev === 'drop')).toEqual([
+      { tNs: 1e6, ev: 'drop', flow: 0, host: 'a1', proto: 'icmp', src: '54.0.0.20', dst: '10.0.0.10', code: 'ENI_SG_RULES_MISMATCH' },
+    ]);
   });
 
   it('a timed-out connect is explained by the latest denial: a rule change between retransmissions is seen', () => {
@@ -282,11 +284,11 @@ timeline:
 `.replace('settings: { latency: { jitter: 0 } }\n', ''));
     expect(flows[0]).toMatchObject({ outcome: 'delivered', explanation: { code: 'ALLOWED_BY_RULE', group: 'A' } });
     expect(events.filter((e) => e.ev === 'drop')).toEqual([
-      { tNs: 2e6, ev: 'drop', host: 'a2', proto: 'udp', src: '54.0.0.10', dst: '10.0.0.20', dport: 32768, code: 'SIM_CONNTRACK_EXPIRED' },
+      { tNs: 2e6, ev: 'drop', flow: 0, host: 'a2', proto: 'udp', src: '54.0.0.10', dst: '10.0.0.20', dport: 32768, code: 'SIM_CONNTRACK_EXPIRED' },
     ]);
   });
 
-  it('a connect whose answers are all dropped at the client times out with "no answer"; a ping with "no reply"', () => {
+  it('a connect or ping whose answers are all dropped at the client times out explained by that drop', () => {
     const { flows } = run(`version: 1
 name: lost answers
 settings: { latency: { jitter: 0 }, conntrack: { tcpHandshake: 1ms, icmp: 1ms } }
@@ -302,14 +304,31 @@ timeline:
   - { at: 200s, ping: { from: c1, to: a1.public } }
 `);
     expect(flows.map((f) => [f.outcome, f.source, f.explanation])).toEqual([
-      ['timeout', '54.0.0.40', { code: 'ENI_SG_RULES_MISMATCH', message: 'no answer' }],
-      ['timeout', '54.0.0.40', { code: 'ENI_SG_RULES_MISMATCH', message: 'no reply' }],
+      [
+        'timeout',
+        '54.0.0.40',
+        {
+          code: 'SIM_CONNTRACK_EXPIRED',
+          blockers: ['SG_HAS_NO_RULES'],
+          message: "the tracked connection idled out (2ms idle, timeout 1ms) and no rule of c1's groups (C) admits tcp/32768 from 54.0.0.10 to 10.0.0.40 anew",
+        },
+      ],
+      [
+        'timeout',
+        '54.0.0.40',
+        {
+          code: 'SIM_CONNTRACK_EXPIRED',
+          blockers: ['SG_HAS_NO_RULES'],
+          message: "the tracked connection idled out (2ms idle, timeout 1ms) and no rule of c1's groups (C) admits icmp 0:0 from 54.0.0.10 to 10.0.0.40 anew",
+        },
+      ],
     ]);
   });
 
-  it('answers that find no route back to a stopped client are not drops of its flows', () => {
+  it('a client that stops ends the flows waiting for answers (SOURCE_NOT_RUNNING); answers then find no route', () => {
     // a2 sends, pings and connects, and stops (at 500 us) before anything arrives: the udp flow
-    // was decided on arrival; the echo reply and the SYN-ACK find no route and decide nothing.
+    // is decided on arrival; the ping and the connect end at the stop; the echo reply and the
+    // SYN-ACK find no route.
     const { flows, events } = run(`${HEAD}groups:
   A: { region: us-east-1, ingress: [ { protocol: udp, ports: 53, from: { cidr: 0.0.0.0/0 } }, { protocol: tcp, ports: 443, from: { cidr: 0.0.0.0/0 } }, { protocol: icmp, from: { cidr: 0.0.0.0/0 } } ] }
 instances:
@@ -323,9 +342,10 @@ timeline:
 `);
     expect(flows.map((f) => [f.outcome, f.source, f.explanation.code])).toEqual([
       ['delivered', '54.0.0.20', 'ALLOWED_BY_RULE'],
-      ['unresolved', '54.0.0.20', 'UNRESOLVED'],
-      ['unresolved', '54.0.0.20', 'UNRESOLVED'],
+      ['timeout', '54.0.0.20', 'SOURCE_NOT_RUNNING'],
+      ['timeout', '54.0.0.20', 'SOURCE_NOT_RUNNING'],
     ]);
+    expect(flows[1].explanation.message).toBe('a2 was stopped while the flow waited for its answer');
     expect(events.filter((e) => e.ev === 'drop').map((e) => [e.tNs, e.host, e.proto, e.dst, e.code])).toEqual([
       [1e6, 'a1', 'udp', '54.0.0.20', 'NO_ROUTE_TO_DESTINATION'],
       [1e6, 'a1', 'icmp', '54.0.0.20', 'NO_ROUTE_TO_DESTINATION'],
@@ -483,7 +503,7 @@ describe('timers', () => {
     const { report, flows } = run(`${WORLD}  - { at: 0s, connect: { from: a2, to: b1.private, port: 22 } }
   - { at: 2500ms, stop: a2 }
 `);
-    expect(flows[0].outcome).toBe('unresolved');
+    expect(flows[0]).toMatchObject({ outcome: 'timeout', explanation: { code: 'SOURCE_NOT_RUNNING' } });
     // Two entries, SYNs at 0 and 1 s (their arrivals) and the retransmission timer at 1 s: the
     // one due at 3 s was cancelled by the stop, so the run ends with the stop at 2.5 s.
     expect(report.stats).toMatchObject({ events: 2 + 2 + 1, packets: 2, drops: 2, simulatedMs: 2500 });

@@ -73,7 +73,7 @@ describe('the packet trace, exactly', () => {
       { tNs: 3000000000, ev: 'send', flow: 2, host: 'a2', proto: 'icmp', src: '10.0.0.20', dst: '54.0.0.10', id: 1, icmp: '8:0', path: 'public' },
       { tNs: 3000000000, ev: 'nat', flow: 2, side: 'source', from: '10.0.0.20', to: '54.0.0.20' },
       { tNs: 3001000000, ev: 'nat', flow: 2, side: 'destination', from: '54.0.0.10', to: '10.0.0.10' },
-      { tNs: 3001000000, ev: 'drop', host: 'a1', proto: 'icmp', src: '54.0.0.20', dst: '10.0.0.10', code: 'SG_REFERENCES_NOT_PRESERVED' },
+      { tNs: 3001000000, ev: 'drop', flow: 2, host: 'a1', proto: 'icmp', src: '54.0.0.20', dst: '10.0.0.10', code: 'SG_REFERENCES_NOT_PRESERVED' },
       { tNs: 5000000000, ev: 'outcome', flow: 2, outcome: 'timeout', code: 'SG_REFERENCES_NOT_PRESERVED' },
     ]);
     expect(report.stats).toMatchObject({ packets: 9, drops: 1 });
@@ -106,17 +106,17 @@ describe('the packet trace, exactly', () => {
       { tNs: 1000500000, ev: 'outcome', flow: 1, outcome: 'delivered', code: 'ALLOWED_BY_RULE' },
       { tNs: 2000000000, ev: 'send', flow: 2, host: 'ext', proto: 'icmp', src: '192.0.2.1', dst: '54.0.0.10', id: 1, icmp: '8:0', path: 'public' },
       { tNs: 2020000000, ev: 'nat', flow: 2, side: 'destination', from: '54.0.0.10', to: '10.0.0.10' },
-      { tNs: 2020000000, ev: 'drop', host: 'a1', proto: 'icmp', src: '192.0.2.1', dst: '10.0.0.10', code: 'ENI_SG_RULES_MISMATCH' },
-      { tNs: 3000000000, ev: 'drop', host: 'a1', proto: 'icmp', dst: '198.51.100.77', code: 'NO_ROUTE_TO_DESTINATION' },
-      { tNs: 4000000000, ev: 'drop', host: 'ext', proto: 'tcp', dst: '10.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
+      { tNs: 2020000000, ev: 'drop', flow: 2, host: 'a1', proto: 'icmp', src: '192.0.2.1', dst: '10.0.0.10', code: 'ENI_SG_RULES_MISMATCH' },
+      { tNs: 3000000000, ev: 'drop', flow: 3, host: 'a1', proto: 'icmp', src: '10.0.0.10', dst: '198.51.100.77', code: 'NO_ROUTE_TO_DESTINATION' },
+      { tNs: 4000000000, ev: 'drop', flow: 4, host: 'ext', proto: 'tcp', src: '192.0.2.1', dst: '10.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
       { tNs: 4000000000, ev: 'outcome', flow: 2, outcome: 'timeout', code: 'ENI_SG_RULES_MISMATCH' },
       { tNs: 5000000000, ev: 'outcome', flow: 3, outcome: 'timeout', code: 'NO_ROUTE_TO_DESTINATION' },
-      { tNs: 5000000000, ev: 'drop', host: 'ext', proto: 'tcp', dst: '10.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
-      { tNs: 7000000000, ev: 'drop', host: 'ext', proto: 'tcp', dst: '10.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
-      { tNs: 11000000000, ev: 'drop', host: 'ext', proto: 'tcp', dst: '10.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
-      { tNs: 19000000000, ev: 'drop', host: 'ext', proto: 'tcp', dst: '10.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
-      { tNs: 35000000000, ev: 'drop', host: 'ext', proto: 'tcp', dst: '10.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
-      { tNs: 67000000000, ev: 'drop', host: 'ext', proto: 'tcp', dst: '10.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
+      { tNs: 5000000000, ev: 'drop', flow: 4, host: 'ext', proto: 'tcp', src: '192.0.2.1', dst: '10.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
+      { tNs: 7000000000, ev: 'drop', flow: 4, host: 'ext', proto: 'tcp', src: '192.0.2.1', dst: '10.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
+      { tNs: 11000000000, ev: 'drop', flow: 4, host: 'ext', proto: 'tcp', src: '192.0.2.1', dst: '10.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
+      { tNs: 19000000000, ev: 'drop', flow: 4, host: 'ext', proto: 'tcp', src: '192.0.2.1', dst: '10.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
+      { tNs: 35000000000, ev: 'drop', flow: 4, host: 'ext', proto: 'tcp', src: '192.0.2.1', dst: '10.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
+      { tNs: 67000000000, ev: 'drop', flow: 4, host: 'ext', proto: 'tcp', src: '192.0.2.1', dst: '10.0.0.20', code: 'NO_ROUTE_TO_DESTINATION' },
       { tNs: 131000000000, ev: 'outcome', flow: 4, outcome: 'timeout', code: 'NO_ROUTE_TO_DESTINATION' },
     ]);
     expect(report.stats).toMatchObject({ packets: 14, drops: 9 });
@@ -124,9 +124,9 @@ describe('the packet trace, exactly', () => {
       ['delivered', 'public', false, 'ALLOWED_BY_RULE'],
       ['delivered', 'private', false, 'ALLOWED_BY_RULE'],
       ['timeout', 'public', false, 'ENI_SG_RULES_MISMATCH'],
-      // No route at the sender: the path is the one it was sent on (private from an instance,
-      // public from outside AWS), never redirected.
-      ['timeout', 'private', false, 'NO_ROUTE_TO_DESTINATION'],
+      // No route at the sender: the path is the one it was sent on (private for a 10/8 address
+      // from an instance, else public), never redirected.
+      ['timeout', 'public', false, 'NO_ROUTE_TO_DESTINATION'],
       ['timeout', 'public', false, 'NO_ROUTE_TO_DESTINATION'],
     ]);
     expect(report.flows[3].explanation.message).toBe('no running host holds 198.51.100.77');
@@ -162,11 +162,11 @@ timeline:
       { tNs: 0, ev: 'change', change: 'authorize', group: 'A' },
       { tNs: 500000000, ev: 'send', flow: 0, host: 'ext', proto: 'tcp', src: '192.0.2.1', dst: '54.0.0.10', sport: 32768, dport: 22, flags: 'SYN', path: 'public' },
       { tNs: 520000000, ev: 'nat', flow: 0, side: 'destination', from: '54.0.0.10', to: '10.0.0.10' },
-      { tNs: 520000000, ev: 'drop', host: 'a1', proto: 'tcp', src: '192.0.2.1', dst: '10.0.0.10', dport: 22, code: 'SIM_PROPAGATION_PENDING' },
+      { tNs: 520000000, ev: 'drop', flow: 0, host: 'a1', proto: 'tcp', src: '192.0.2.1', dst: '10.0.0.10', dport: 22, code: 'SIM_PROPAGATION_PENDING' },
       { tNs: 1000000000, ev: 'change', change: 'revoke', group: 'A' },
       { tNs: 1500000000, ev: 'send', flow: 0, host: 'ext', proto: 'tcp', src: '192.0.2.1', dst: '54.0.0.10', sport: 32768, dport: 22, flags: 'SYN', path: 'public' },
       { tNs: 1520000000, ev: 'nat', flow: 0, side: 'destination', from: '54.0.0.10', to: '10.0.0.10' },
-      { tNs: 1520000000, ev: 'drop', host: 'a1', proto: 'tcp', src: '192.0.2.1', dst: '10.0.0.10', dport: 22, code: 'SIM_PROPAGATION_PENDING' },
+      { tNs: 1520000000, ev: 'drop', flow: 0, host: 'a1', proto: 'tcp', src: '192.0.2.1', dst: '10.0.0.10', dport: 22, code: 'SIM_PROPAGATION_PENDING' },
       { tNs: 2000000000, ev: 'effective', change: 'authorize', group: 'A' },
       { tNs: 3000000000, ev: 'effective', change: 'revoke', group: 'A' },
       { tNs: 3500000000, ev: 'send', flow: 0, host: 'ext', proto: 'tcp', src: '192.0.2.1', dst: '54.0.0.10', sport: 32768, dport: 22, flags: 'SYN', path: 'public' },

@@ -57,6 +57,15 @@ export interface Packet {
 // ---------------------------------------------------------------------------------------------
 // Rules: what one rule says of one packet
 
+/**
+ * The path of a packet no host receives: the one it was sent on. From outside AWS everything
+ * is public; from an instance, a classic private address (10.0.0.0/8, domain.md §4) is sent on
+ * the private network and any other address on the public one.
+ */
+export function unroutedPath(fromOutside: boolean, dst: Ip): Path {
+  return !fromOutside && inCidr(dst, 0x0a000000, 8) ? 'private' : 'public';
+}
+
 export function inCidr(address: Ip, base: Ip, prefix: number): boolean {
   if (prefix === 0) return true;
   return (address >>> (32 - prefix)) === (base >>> (32 - prefix));
@@ -327,7 +336,7 @@ export function decideAll(spec: ScenarioSpec): Decision[] {
           out.push({
             ...base,
             outcome: fail(a.kind),
-            path: sender.kind === 'external' ? 'public' : 'private',
+            path: unroutedPath(sender.kind === 'external', dst),
             redirected: false,
             source: null,
             code: 'NO_ROUTE_TO_DESTINATION',
@@ -366,7 +375,7 @@ export function decideAll(spec: ScenarioSpec): Decision[] {
         }
         const route = w.route(client, conn.wire);
         if (!route) {
-          out.push({ ...base, outcome: 'dropped', path: client.kind === 'external' ? 'public' : 'private', redirected: false, source: null, code: 'NO_ROUTE_TO_DESTINATION' });
+          out.push({ ...base, outcome: 'dropped', path: unroutedPath(client.kind === 'external', conn.wire), redirected: false, source: null, code: 'NO_ROUTE_TO_DESTINATION' });
           break;
         }
         const seen = { path: route.path, redirected: route.redirected, source: route.seenSource };
