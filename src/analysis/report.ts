@@ -24,6 +24,10 @@ export function palette(color: boolean): Palette {
   return { green: c.green, red: c.red, yellow: c.yellow, dim: c.dim, bold: c.bold, cyan: c.cyan };
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 const GOOD = new Set(['connected', 'delivered', 'replied']);
 
 function formatTime(ms: number): string {
@@ -49,6 +53,9 @@ export function renderText(report: RunReport, p: Palette): string {
     },
     style: { 'padding-left': 0, 'padding-right': 1, head: [], border: [] },
   });
+  // What an unmet expectation expected, by row: printed under the row, outside the table, so a
+  // long line does not widen the table's columns.
+  const notes = new Map<number, string>();
   for (const f of report.flows) {
     const mark = f.ok === undefined ? p.dim('·') : f.ok ? p.green('✓') : p.red('✗');
     const outcome = GOOD.has(f.outcome) ? p.green(f.outcome) : f.outcome === 'refused' ? p.yellow(f.outcome) : p.red(f.outcome);
@@ -62,14 +69,28 @@ export function renderText(report: RunReport, p: Palette): string {
       const parts = Object.entries(f.mismatches).map(
         ([k, got]) => `${k}: expected ${JSON.stringify((f.expected as Record<string, unknown>)[k])}, got ${JSON.stringify(got)}`,
       );
-      table.push(['', '', '', p.red(`  ↳ ${parts.join('; ')}`), '', '', '', '']);
+      notes.set(table.length - 1, p.red(`       ↳ ${parts.join('; ')}`));
     }
   }
   const e = report.expectations;
+  const flows = plural(report.flows.length, 'flow');
   const tally =
-    e.failed === 0
-      ? p.green(`  ${report.flows.length} flows, ${e.total} expectations met`)
-      : p.red(`  ${report.flows.length} flows, ${e.failed} of ${e.total} expectations failed`);
-  const body = report.flows.length ? table.toString().split('\n').map((l) => l.trimEnd()).join('\n') : p.dim('  (no flows)');
+    e.total === 0
+      ? `  ${flows}, no expectations`
+      : e.failed === 0
+        ? p.green(`  ${flows}, ${plural(e.total, 'expectation')} met`)
+        : p.red(`  ${flows}, ${e.failed} of ${e.total} expectations failed`);
+  const lines: string[] = [];
+  if (report.flows.length) {
+    table
+      .toString()
+      .split('\n')
+      .forEach((l, i) => {
+        lines.push(l.trimEnd());
+        const note = notes.get(i);
+        if (note !== undefined) lines.push(note);
+      });
+  }
+  const body = report.flows.length ? lines.join('\n') : p.dim('  (no flows)');
   return `${head}\n${body}\n${tally}\n`;
 }

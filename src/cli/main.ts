@@ -8,7 +8,7 @@
  * Talks to the rest of sgsim only through the public API (src/index.ts).
  */
 import { closeSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
+import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import {
@@ -40,6 +40,24 @@ export interface Io {
 }
 
 /** Expands files and directories (a directory means every scenario file in it, sorted). */
+/** A file as reports name it: relative to the working directory when inside it, else as given. */
+function displayPath(cwd: string, file: string): string {
+  const rel = relative(cwd, resolve(cwd, file));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+function plural(n: number, word: string, words = `${word}s`): string {
+  return `${n} ${n === 1 ? word : words}`;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export function expandPaths(paths: readonly string[]): { files: string[]; problems: Diagnostic[] } {
   const files: string[] = [];
   const problems: Diagnostic[] = [];
@@ -52,11 +70,19 @@ export function expandPaths(paths: readonly string[]): { files: string[]; proble
       continue;
     }
     if (st.isDirectory()) {
-      const found = readdirSync(p)
+      let names: string[];
+      try {
+        names = readdirSync(p);
+      } catch (e) {
+        problems.push({ file: p, path: '', message: `cannot read the directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+        continue;
+      }
+      // Entries that cannot be stat'ed (a dangling link…) stay in: loading them reports why.
+      const found = names
         .filter((n) => SCENARIO_EXTENSIONS.has(extname(n)) && !n.endsWith('.d.ts'))
         .sort()
         .map((n) => join(p, n))
-        .filter((f) => statSync(f).isFile());
+        .filter((f) => !isDirectory(f));
       if (found.length === 0) problems.push({ file: p, path: '', message: 'the directory holds no scenario files (.yaml, .yml, .json, .ts)' });
       files.push(...found);
     } else files.push(p);
@@ -89,13 +115,13 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io): Promise<num
   for (const d of problems) io.stderr(`${p.red('error')} ${formatDiagnostic(d)}\n`);
   try {
     for (const file of files) {
-      const shown = relative(io.cwd, file) || file;
+      const shown = displayPath(io.cwd, file);
       const loaded = await loadScenarioFile(file);
       if (!loaded.ok) {
         const first = loaded.diagnostics[0];
         const d = { ...first, file: shown };
         errors.push(d);
-        const more = loaded.diagnostics.length > 1 ? ` (and ${loaded.diagnostics.length - 1} more problems)` : '';
+        const more = loaded.diagnostics.length > 1 ? ` (and ${plural(loaded.diagnostics.length - 1, 'more problem', 'more problems')}; \`sgsim validate\` lists them)` : '';
         io.stderr(`${p.red('error')} ${formatDiagnostic(d)}${more}\n`);
         continue;
       }
@@ -137,12 +163,12 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io): Promise<num
     const doc =
       files.length === 1 && errors.length === 0
         ? reports[0]
-        : { version: 1, scenarios: reports, ...(errors.length ? { errors } : {}) };
+        : { version: 1, scenarios: reports, errors };
     io.stdout(JSON.stringify(doc, null, 2) + '\n');
   } else {
     const passed = reports.filter((r) => r.passed).length;
     const failed = reports.length - passed;
-    const parts = [`${files.length + problems.length} scenario file${files.length === 1 ? '' : 's'}`, p.green(`${passed} passed`)];
+    const parts = [plural(files.length + problems.length, 'scenario file'), p.green(`${passed} passed`)];
     parts.push(failed ? p.red(`${failed} failed`) : `${failed} failed`);
     parts.push(errors.length ? p.red(`${errors.length} invalid`) : '0 invalid');
     io.stdout(`${parts.join(', ')}\n`);
@@ -157,7 +183,7 @@ async function validateCommand(paths: string[], io: Io): Promise<number> {
   let invalid = problems.length;
   for (const d of problems) io.stderr(`${p.red('error')} ${formatDiagnostic(d)}\n`);
   for (const file of files) {
-    const shown = relative(io.cwd, file) || file;
+    const shown = displayPath(io.cwd, file);
     const loaded = await loadScenarioFile(file);
     if (loaded.ok) io.stdout(`${p.green('valid')}   ${shown}\n`);
     else {

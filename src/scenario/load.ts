@@ -22,6 +22,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { register as registerHooks } from 'node:module';
 import { LineCounter, parseDocument } from 'yaml';
 import { formatCidr, formatIp, isClassicPrivate, parseCidr, parseIp, type Ip } from '../net/ipv4.ts';
 import { formatIcmp, formatPorts, type IcmpMatch, type PortRange, type RuleProtocol } from '../net/protocol.ts';
@@ -180,11 +181,47 @@ function describeFsError(err: unknown): string {
   }
 }
 
+/**
+ * One line from an error thrown while importing a script: its first line, plus the compiler's
+ * detail when the first line only announces it (esbuild: "Transform failed with 1 error:" then
+ * "<file>:<line>:<col>: ERROR: <what>"); the script's own path is shortened to its position.
+ */
+function loadErrorMessage(err: unknown, path: string): string {
+  if (!(err instanceof Error)) return String(err);
+  const lines = err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  if (lines.length === 0) return err.name;
+  const head = lines[0];
+  if (!head.endsWith(':') || lines.length === 1) return head;
+  const abs = resolve(path);
+  const detail = lines.slice(1, 4).map((l) => (l.startsWith(abs + ':') ? `line ${l.slice(abs.length + 1)}` : l));
+  return `${head} ${detail.join('; ')}`;
+}
+
+let builderHooks: 'unregistered' | 'registered' | 'unavailable' = 'unregistered';
+
+/**
+ * Registers builder-hooks.mjs once (Node's module hooks): builder scripts load as ES modules
+ * anywhere, and `import … from 'sgsim'` resolves even where sgsim is not installed. Under a
+ * loader without Node's hooks (a test runner's), scripts load as that loader loads them.
+ */
+function builderScriptUrl(path: string): string {
+  const url = pathToFileURL(resolve(path)).href;
+  if (builderHooks === 'unregistered') {
+    try {
+      registerHooks(new URL('./builder-hooks.mjs', import.meta.url), { data: { index: new URL('../index.ts', import.meta.url).href } });
+      builderHooks = 'registered';
+    } catch {
+      builderHooks = 'unavailable';
+    }
+  }
+  return builderHooks === 'registered' ? `${url}?sgsim-builder` : url;
+}
+
 async function importBuilderScript(path: string, file: string): Promise<ParseResult> {
   const fail = (message: string): ParseResult => ({ ok: false, diagnostics: [{ file, path: '', message }] });
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(resolve(path)).href)) as { default?: unknown };
+    mod = (await import(builderScriptUrl(path))) as { default?: unknown };
   } catch (err) {
     const diags = (err as { diagnostics?: unknown })?.diagnostics;
     if (Array.isArray(diags) && diags.length > 0) {
@@ -194,8 +231,7 @@ async function importBuilderScript(path: string, file: string): Promise<ParseRes
         diagnostics: diags.map((d: Diagnostic) => ({ file, path: d.path, message: d.message })),
       };
     }
-    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    return fail(`could not load the builder script: ${message}`);
+    return fail(`could not load the builder script: ${loadErrorMessage(err, path)}`);
   }
   const def = mod.default;
   if (def === undefined) {

@@ -3,7 +3,7 @@
  * and the field path (no stack trace), other files' results kept, --json, --seed, --trace, help.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -109,6 +109,66 @@ describe('sgsim run', () => {
     expect(r.code).toBe(0);
   });
 
+  it('a dangling link in a directory is one invalid file: the others still run, exit 2, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sgsim-cli-'));
+    copyFileSync(scenario4, join(dir, 'a.yaml'));
+    symlinkSync(join(dir, 'missing.yaml'), join(dir, 'b-dangling.yaml'));
+    mkdirSync(join(dir, 'c.yaml')); // a directory named like a scenario is not a scenario
+    for (const command of ['run', 'validate']) {
+      const r = await cli(command, dir);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`error ${join(dir, 'b-dangling.yaml')}: cannot read the file: no such file\n`);
+    }
+    const r = await cli('run', dir);
+    expect(r.out).toContain('8 flows, 8 expectations met');
+    expect(r.out).toContain('2 scenario files, 1 passed, 0 failed, 1 invalid');
+  });
+
+  it('names files inside the working directory relative to it, and others as given', async () => {
+    const outside = tmp('bad.yaml', INVALID);
+    const r = await cli('run', scenario4, outside, '--json');
+    const doc = JSON.parse(r.out);
+    expect(doc.scenarios[0].file).toBe('scenarios/04-group-added-to-itself.yaml');
+    expect(doc.errors[0].file).toBe(outside);
+  });
+
+  it('always gives several files an errors list, empty when every file is valid', async () => {
+    const r = await cli('run', scenario4, join(root, 'scenarios', '01-same-group-private-cidr.yaml'), '--json');
+    expect(JSON.parse(r.out).errors).toEqual([]);
+  });
+
+  it('counts in words a person reads: one flow, one scenario file, one more problem', async () => {
+    const one = tmp('one.yaml', `version: 1
+name: one flow
+regions: { us-east-1: {} }
+instances: { a: { region: us-east-1 }, b: { region: us-east-1 } }
+timeline:
+  - { at: 0s, ping: { from: a, to: b.private }, expect: replied }
+  - { at: 1s, ping: { from: a, to: b.private } }
+`);
+    const r = await cli('run', one);
+    expect(r.out).toContain('  2 flows, 1 expectation met\n');
+    expect(r.out).toContain('1 scenario file, 1 passed');
+    const none = await cli('run', tmp('none.yaml', `version: 1
+name: no expectations
+regions: { us-east-1: {} }
+instances: { a: { region: us-east-1 }, b: { region: us-east-1 } }
+timeline:
+  - { at: 0s, ping: { from: a, to: b.private } }
+`));
+    expect(none.out).toContain('  1 flow, no expectations\n');
+    const two = await cli('run', tmp('two.yaml', INVALID.replace('ports: 22,', 'ports: 99999,')));
+    expect(two.err).toContain('(and 1 more problem; `sgsim validate` lists them)');
+  });
+
+  it('prints what an unmet expectation expected under its flow, without widening the table', async () => {
+    const r = await cli('run', tmp('fail.yaml', FAILING));
+    const lines = r.out.split('\n');
+    const row = lines.findIndex((l) => l.includes('connect a → b.private'));
+    expect(lines[row + 1]).toMatch(/^ +↳ outcome: expected "connected", got "timeout"/);
+    expect(lines[row]).not.toMatch(/ {4,}timeout/); // the "what" column is as wide as its content
+  });
+
   it('--seed overrides the file seed and --trace writes every packet event as JSON lines', async () => {
     const trace = join(mkdtempSync(join(tmpdir(), 'sgsim-trace-')), 'out.jsonl');
     const r = await cli('run', scenario4, '--json', '--seed', '99', '--trace', trace);
@@ -180,5 +240,33 @@ describe('bin/sgsim.js', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('groups.A.ingress[1].ports');
     expect(bad.stderr).not.toContain('    at ');
+  }, 30_000);
+
+  it("runs a builder script from any directory that imports 'sgsim' (no package.json there), and says where a script's syntax is wrong", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sgsim-builder-'));
+    writeFileSync(join(dir, 'helper.ts'), `export const ZONE: string = 'us-east-1';\n`);
+    const script = join(dir, 'anywhere.ts');
+    writeFileSync(
+      script,
+      [
+        `import { scenario } from 'sgsim';`,
+        `import { ZONE } from './helper.ts';`,
+        `export default scenario('from anywhere', { seed: 1 })`,
+        `  .region(ZONE)`,
+        `  .instance('a', { region: ZONE })`,
+        `  .instance('b', { region: ZONE })`,
+        `  .at('0s').ping({ from: 'a', to: 'b.private' }, { expect: 'replied' });`,
+        ``,
+      ].join('\n'),
+    );
+    const ok = spawnSync(process.execPath, [bin, 'run', script], { encoding: 'utf8' });
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toContain('1 flow, 1 expectation met');
+    expect(ok.status).toBe(0);
+    const broken = join(dir, 'broken.ts');
+    writeFileSync(broken, 'const x: = ;\n');
+    const bad = spawnSync(process.execPath, [bin, 'run', broken], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^error .*broken\.ts: could not load the builder script: .*line 1:9: .*Unexpected "="\n$/);
   }, 30_000);
 });
