@@ -933,7 +933,7 @@ function describeChange(change: Change): Record<string, unknown> {
   switch (change.kind) {
     case 'authorize':
     case 'revoke':
-      return { change: change.kind, group: groupDisplayName(change.group) };
+      return { change: change.kind, group: groupDisplayName(change.group), rule: describeRule(change.rule) };
     case 'launch':
       return { change: 'launch', instance: change.instance.name };
     case 'associate':

@@ -159,16 +159,16 @@ timeline:
 `;
     const { events, report } = run(yaml);
     expect(events).toEqual([
-      { tNs: 0, ev: 'change', change: 'authorize', group: 'A' },
+      { tNs: 0, ev: 'change', change: 'authorize', group: 'A', rule: 'tcp/22 from 192.0.2.0/24' },
       { tNs: 500000000, ev: 'send', flow: 0, host: 'ext', proto: 'tcp', src: '192.0.2.1', dst: '54.0.0.10', sport: 32768, dport: 22, flags: 'SYN', path: 'public' },
       { tNs: 520000000, ev: 'nat', flow: 0, side: 'destination', from: '54.0.0.10', to: '10.0.0.10' },
       { tNs: 520000000, ev: 'drop', flow: 0, host: 'a1', proto: 'tcp', src: '192.0.2.1', dst: '10.0.0.10', dport: 22, code: 'SIM_PROPAGATION_PENDING' },
-      { tNs: 1000000000, ev: 'change', change: 'revoke', group: 'A' },
+      { tNs: 1000000000, ev: 'change', change: 'revoke', group: 'A', rule: 'tcp/80 from 0.0.0.0/0' },
       { tNs: 1500000000, ev: 'send', flow: 0, host: 'ext', proto: 'tcp', src: '192.0.2.1', dst: '54.0.0.10', sport: 32768, dport: 22, flags: 'SYN', path: 'public' },
       { tNs: 1520000000, ev: 'nat', flow: 0, side: 'destination', from: '54.0.0.10', to: '10.0.0.10' },
       { tNs: 1520000000, ev: 'drop', flow: 0, host: 'a1', proto: 'tcp', src: '192.0.2.1', dst: '10.0.0.10', dport: 22, code: 'SIM_PROPAGATION_PENDING' },
-      { tNs: 2000000000, ev: 'effective', change: 'authorize', group: 'A' },
-      { tNs: 3000000000, ev: 'effective', change: 'revoke', group: 'A' },
+      { tNs: 2000000000, ev: 'effective', change: 'authorize', group: 'A', rule: 'tcp/22 from 192.0.2.0/24' },
+      { tNs: 3000000000, ev: 'effective', change: 'revoke', group: 'A', rule: 'tcp/80 from 0.0.0.0/0' },
       { tNs: 3500000000, ev: 'send', flow: 0, host: 'ext', proto: 'tcp', src: '192.0.2.1', dst: '54.0.0.10', sport: 32768, dport: 22, flags: 'SYN', path: 'public' },
       { tNs: 3520000000, ev: 'nat', flow: 0, side: 'destination', from: '54.0.0.10', to: '10.0.0.10' },
       { tNs: 3520000000, ev: 'deliver', flow: 0, host: 'a1', proto: 'tcp', src: '192.0.2.1', dst: '10.0.0.10', by: 'ALLOWED_BY_RULE' },
