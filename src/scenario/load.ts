@@ -1217,7 +1217,10 @@ function describeClaim(claim: AddressClaim): string {
 /** Records that `host` declares `ip`; reports an address another host already declared. */
 function claimAddress(c: Checker, state: ScenarioState, ip: Ip, claim: AddressClaim): boolean {
   const prior = state.addresses.get(ip);
-  if (prior && !(prior.associatedOnly && claim.field === 'elasticIp')) {
+  // An Elastic IP moves: associating it, or launching an instance with it, takes it from its
+  // holder (if any). Only two instances declared at the start may not both claim it.
+  const moves = claim.field === 'elasticIp' && prior !== undefined && (prior.associatedOnly === true || (prior.field === 'elasticIp' && claim.path[0] === 'timeline'));
+  if (prior && !moves) {
     c.error(claim.path, `${formatIp(ip)} is already ${describeClaim(prior)}; no two hosts may declare the same address`);
     return false;
   }

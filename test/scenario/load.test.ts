@@ -502,6 +502,12 @@ describe('malformed input', () => {
       expectOne(variant('admin: { ip: 1.2.3.4 }', 'admin: { ip: 54.0.0.5 }'), 'external.admin.ip', '54.0.0.5 is already web1\'s publicIp (instances.web1.publicIp); no two hosts may declare the same address');
       expectOne(variant('eu1: { region: eu-west-1,', 'eu1: { region: eu-west-1, privateIp: 10.0.0.5,'), 'instances.eu1.privateIp', 'already web1\'s privateIp');
       expectOne(withTimeline('{ at: 5s, launch: { name: web9, region: us-east-1, elasticIp: 54.0.0.5 } }'), 'timeline[2].launch.elasticIp', 'already web1\'s publicIp');
+      // Two instances declared at the start cannot both hold one Elastic IP…
+      expectOne(variant('eu1: { region: eu-west-1, groups: [E] }', 'eu1: { region: us-east-1, elasticIp: 203.0.113.10 }'), 'instances.eu1.elasticIp', 'already db1\'s elasticIp');
+    });
+    it('an Elastic IP an instance declared may be launched with later: it moves (as associate moves it)', () => {
+      const r = loadScenarioText(withTimeline('{ at: 5s, launch: { name: web9, region: us-east-1, elasticIp: 203.0.113.10 } }'), 'x.yaml', 'yaml');
+      expect(r.ok ? [] : r.diagnostics).toEqual([]);
     });
     it('instances and external hosts share one namespace', () => {
       expectOne(variant('admin: { ip: 1.2.3.4 }', 'web1: { ip: 1.2.3.4 }').replace('from: admin', 'from: db1'), 'external.web1', '"web1" is already declared at instances.web1');
