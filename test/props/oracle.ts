@@ -8,7 +8,8 @@
  * the source the receiver sees, and the explanation code (with the admitting group and rule).
  * Uses only types from src and net/ipv4's formatIp; every address must be declared (sgsim's
  * allocator is not modelled), so the oracle refuses (OracleUnsupported) stop, start,
- * disassociate, moving an Elastic IP that another instance holds, and propagation delays.
+ * disassociate, moving an Elastic IP that another instance holds, and rule changes with a
+ * propagation delay.
  * Connection tracking is modelled only as the domain states it for these timelines: every
  * connect/send/ping is a new flow (fresh source port); a transfer rides its connection's
  * tracked 5-tuple (idle timeouts are far longer than any generated run).
@@ -305,7 +306,10 @@ function fail(action: Decision['action']): Outcome {
 
 /** The oracle's decision for every flow of the scenario, in report order. */
 export function decideAll(spec: ScenarioSpec): Decision[] {
-  if (spec.settings.propagationDelay !== 0) throw new OracleUnsupported('rule changes with a propagation delay');
+  // A propagation delay matters only to rule changes (domain.md §6).
+  if (spec.settings.propagationDelay !== 0 && spec.timeline.some((e) => e.action.kind === 'authorize' || e.action.kind === 'revoke')) {
+    throw new OracleUnsupported('rule changes with a propagation delay');
+  }
   const w = new OracleWorld(spec);
   const conns = new Map<string, Conn | null>();
   const out: Decision[] = [];

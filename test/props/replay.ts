@@ -18,7 +18,9 @@ import { DEFAULT_SETTINGS } from '../../src/scenario/spec.ts';
 import type { AddressSpec, Expectation, ScenarioSpec, Settings, TimelineEntry } from '../../src/scenario/spec.ts';
 import type { InstanceSpec, Rule, SecurityGroup, Service } from '../../src/model/types.ts';
 import { formatIp } from '../../src/net/ipv4.ts';
+import { createWorld, getInstance } from '../../src/model/world.ts';
 import { sameRuleP, standardDefaultRule } from './arbitraries.ts';
+import { decideAll, withOracleExpectations, type Decision } from './oracle.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Spec -> document
@@ -260,6 +262,54 @@ export function slug(name: string): string {
     .slice(0, 80);
 }
 
+/**
+ * A counterexample file whose flows carry no expectations (the property judged the run as a
+ * whole, or compared runs) gets the reference oracle's decision for each flow as `expect`, when
+ * the oracle models that world: then `sgsim run` on the file fails where sgsim and the oracle
+ * disagree, not only the property. Worlds the oracle does not model stay as they are.
+ */
+function withReferenceExpectations(f: CaseFile): CaseFile {
+  if (f.spec.timeline.some((e) => e.expect !== undefined)) return f;
+  for (const spec of [f.spec, withAssignedAddresses(f.spec)]) {
+    let decisions: Decision[];
+    try {
+      decisions = decideAll(spec);
+    } catch {
+      continue; // a world the oracle does not model
+    }
+    if (decisions.length === 0) return f;
+    const note = "expect: the reference oracle's decision for each flow (test/props/oracle.ts); the property itself judged the run as a whole.";
+    return { spec: withOracleExpectations(spec, decisions), note: f.note ? `${f.note}\n${note}` : note };
+  }
+  return f;
+}
+
+/**
+ * The spec with the addresses sgsim assigns at the start written out (the oracle models only
+ * declared addresses): the same world, as runScenario builds it from the same seed.
+ */
+function withAssignedAddresses(spec: ScenarioSpec): ScenarioSpec {
+  const reserved: number[] = [];
+  for (const e of spec.timeline) {
+    if (e.action.kind === 'launch') {
+      const i = e.action.instance;
+      for (const ip of [i.privateIp, i.publicIp, i.elasticIp]) if (ip !== undefined) reserved.push(ip);
+    }
+    if (e.action.kind === 'associate') reserved.push(e.action.elasticIp);
+  }
+  const world = createWorld({ seed: spec.seed, regions: spec.regions, groups: spec.groups, instances: spec.instances, external: spec.external, reserved });
+  const instances = spec.instances.map((i): InstanceSpec => {
+    const w = getInstance(world, i.name);
+    if (!w || w.state !== 'running') return i;
+    return {
+      ...i,
+      ...(w.privateIp !== null ? { privateIp: w.privateIp } : {}),
+      ...(w.publicIp !== null && i.elasticIp === undefined ? { publicIp: w.publicIp } : {}),
+    };
+  });
+  return { ...spec, instances };
+}
+
 /** One scenario of a counterexample, with an optional note written as a YAML comment. */
 export interface CaseFile {
   readonly spec: ScenarioSpec;
@@ -298,7 +348,7 @@ export function checkProperty<T>(name: string, arb: fc.Arbitrary<T>, predicate: 
       const files = options.files(details.counterexample[0]);
       const dir = options.knownBug ? `${COUNTEREXAMPLES}known/` : COUNTEREXAMPLES;
       mkdirSync(dir, { recursive: true });
-      files.forEach((f, i) => {
+      files.map(withReferenceExpectations).forEach((f, i) => {
         const base = options.knownBug ? slug(name) : `${slug(name)}-${details.seed}`;
         const file = `${dir}${base}${i === 0 ? '' : `-${String.fromCharCode(97 + i)}`}.yaml`;
         const note = [
