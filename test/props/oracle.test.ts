@@ -67,6 +67,27 @@ describe('differential: sgsim against the reference oracle', () => {
   );
 
   it(
+    'the oracle agrees on group-sourced rules only (several rules naming one group, members talking privately)',
+    () =>
+      differential(
+        'the oracle agrees on group-sourced rules only (several rules naming one group, members talking privately)',
+        {
+          ...WORLD,
+          groupSourceWeight: 1,
+          cidrSourceWeight: 0,
+          rulesPerGroup: 6,
+          defaultMembership: false,
+          regions: { min: 1, max: 1 },
+          instances: { min: 2, max: 5 },
+          toKinds: ['private'],
+          traffic: ['connect', 'send'],
+        },
+        200,
+      ),
+    TIMEOUT,
+  );
+
+  it(
     'the oracle agrees on group-heavy worlds (group references, public paths, redirects)',
     () =>
       differential(
