@@ -81,3 +81,16 @@ describe('an entry in slot 0', () => {
     expect(t.lookup(host, TCP, REMOTE, 80, remotePort, 500_000 * S)).toBe(MISS);
   });
 });
+
+describe('the host is part of the key', () => {
+  it('entries of many hosts for the same remote and ports, crowded into one small table, stay apart', () => {
+    // 16 slots hold 7 entries before growing: probe chains cross, so a lookup that ignored the
+    // host would find another host's entry.
+    const t = new ConnTrackTable(TIMEOUTS, 1);
+    const slots = new Map<number, number>();
+    for (let host = 0; host < 7; host++) slots.set(host, t.track(host, UDP, REMOTE, 5000, 53, 0, OUTBOUND));
+    expect(new Set(slots.values()).size).toBe(7);
+    for (const [host, slot] of slots) expect(t.lookup(host, UDP, REMOTE, 5000, 53, 0)).toBe(slot);
+    for (let host = 7; host < 64; host++) expect(t.lookup(host, UDP, REMOTE, 5000, 53, 0)).toBe(MISS);
+  });
+});
