@@ -38,5 +38,5 @@ export { runScenario, ruleReport, type RunReport, type FlowReport, type RunOptio
 export { loadScenarioFile, validateScenario } from './scenario/load.ts';
 export { ScenarioInputError, formatDiagnostic, type Diagnostic } from './scenario/diagnostics.ts';
 export { scenario, type ScenarioBuilder } from './scenario/builder.ts';
-export { renderText, palette, type Palette } from './analysis/report.ts';
+export { renderText, palette, plural, type Palette } from './analysis/report.ts';
 export { generateScenario, generateWorldInput, REGION_NAMES, type GenerateOptions } from './scenario/generate.ts';

@@ -24,8 +24,9 @@ export function palette(color: boolean): Palette {
   return { green: c.green, red: c.red, yellow: c.yellow, dim: c.dim, bold: c.bold, cyan: c.cyan };
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+/** `1 flow`, `2 flows`; `words` when the plural is not `word` + s. */
+export function plural(n: number, word: string, words = `${word}s`): string {
+  return `${n} ${n === 1 ? word : words}`;
 }
 
 const GOOD = new Set(['connected', 'delivered', 'replied']);

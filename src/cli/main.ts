@@ -18,6 +18,7 @@ import {
   formatDiagnostic,
   loadScenarioFile,
   palette,
+  plural,
   renderText,
   runScenario,
   type Diagnostic,
@@ -44,10 +45,6 @@ export interface Io {
 function displayPath(cwd: string, file: string): string {
   const rel = relative(cwd, resolve(cwd, file));
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
-}
-
-function plural(n: number, word: string, words = `${word}s`): string {
-  return `${n} ${n === 1 ? word : words}`;
 }
 
 function isDirectory(path: string): boolean {
@@ -121,7 +118,7 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io): Promise<num
         const first = loaded.diagnostics[0];
         const d = { ...first, file: shown };
         errors.push(d);
-        const more = loaded.diagnostics.length > 1 ? ` (and ${plural(loaded.diagnostics.length - 1, 'more problem', 'more problems')}; \`sgsim validate\` lists them)` : '';
+        const more = loaded.diagnostics.length > 1 ? ` (and ${plural(loaded.diagnostics.length - 1, 'more problem')}; \`sgsim validate\` lists them)` : '';
         io.stderr(`${p.red('error')} ${formatDiagnostic(d)}${more}\n`);
         continue;
       }

@@ -282,8 +282,9 @@ export class Fabric {
       for (const s of h.sockets.values()) {
         if (s.kind === 'tcp') {
           this.cancelTimer(s.conn);
-          if (s.conn.flow.outcome === null) this.failFlow(s.conn.flow, 'SOURCE_NOT_RUNNING', why);
-          if (s.conn.transfer !== null && s.conn.transfer.outcome === null) this.failFlow(s.conn.transfer, 'SOURCE_NOT_RUNNING', why);
+          // resolve() leaves a flow already decided (a connected connect) as it was.
+          this.failFlow(s.conn.flow, 'SOURCE_NOT_RUNNING', why);
+          if (s.conn.transfer !== null) this.failFlow(s.conn.transfer, 'SOURCE_NOT_RUNNING', why);
         } else if (s.kind === 'icmp') {
           this.sim.cancel(s.timer);
           this.failFlow(s.flow, 'SOURCE_NOT_RUNNING', why);
@@ -481,7 +482,8 @@ export class Fabric {
       } else if (holder === undefined) dst = 0;
     }
     const t = this.hosts[to];
-    if (!t.running || dst === 0 || t.privateIp !== dst) {
+    // dst 0: nobody holds the public address now (a running host's private address is never 0).
+    if (!t.running || t.privateIp !== dst) {
       this.stats.drops++;
       const gone = privatePath ? dst : wireDst;
       if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION' });

@@ -11,7 +11,7 @@ import { Simulator } from '../core/simulator.ts';
 import { formatCidr, formatIp, type Ip } from '../net/ipv4.ts';
 import { formatIcmp, formatPorts } from '../net/protocol.ts';
 import { groupDisplayName, type Rule } from '../model/types.ts';
-import { createWorld, type Change } from '../model/world.ts';
+import { createWorld, type Change, type World } from '../model/world.ts';
 import { Fabric, type Connection, type TraceSink } from '../fabric/fabric.ts';
 import { newFlow, type Explanation, type FlowRecord } from '../fabric/flows.ts';
 import { describeAddress, resolveAddress } from '../fabric/resolve.ts';
@@ -101,9 +101,11 @@ interface FlowSlot {
   expectedSource: Ip | null | undefined;
 }
 
-export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunReport {
-  const started = options.timing ? performance.now() : 0;
-  const seed = options.seed ?? spec.seed;
+/**
+ * The world a scenario starts from, as runScenario builds it: addresses not declared are
+ * assigned from the seed, keeping out of the pools those the timeline launches or associates.
+ */
+export function initialWorld(spec: ScenarioSpec, seed: string = spec.seed): World {
   const launched: Ip[] = [];
   for (const e of spec.timeline) {
     if (e.action.kind === 'launch') {
@@ -112,7 +114,7 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
     }
     if (e.action.kind === 'associate') launched.push(e.action.elasticIp);
   }
-  const world = createWorld({
+  return createWorld({
     seed,
     regions: spec.regions,
     groups: spec.groups,
@@ -120,6 +122,12 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
     external: spec.external,
     reserved: launched,
   });
+}
+
+export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunReport {
+  const started = options.timing ? performance.now() : 0;
+  const seed = options.seed ?? spec.seed;
+  const world = initialWorld(spec, seed);
   const sim = new Simulator({ seed });
   const fabric = new Fabric(sim, world, spec.settings, options.trace ?? null);
   const slots: FlowSlot[] = [];

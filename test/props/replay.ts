@@ -18,7 +18,8 @@ import { DEFAULT_SETTINGS } from '../../src/scenario/spec.ts';
 import type { AddressSpec, Expectation, ScenarioSpec, Settings, TimelineEntry } from '../../src/scenario/spec.ts';
 import type { InstanceSpec, Rule, SecurityGroup, Service } from '../../src/model/types.ts';
 import { formatIp } from '../../src/net/ipv4.ts';
-import { createWorld, getInstance } from '../../src/model/world.ts';
+import { getInstance } from '../../src/model/world.ts';
+import { initialWorld } from '../../src/scenario/run.ts';
 import { sameRuleP, standardDefaultRule } from './arbitraries.ts';
 import { decideAll, withOracleExpectations, type Decision } from './oracle.ts';
 
@@ -289,15 +290,7 @@ function withReferenceExpectations(f: CaseFile): CaseFile {
  * declared addresses): the same world, as runScenario builds it from the same seed.
  */
 function withAssignedAddresses(spec: ScenarioSpec): ScenarioSpec {
-  const reserved: number[] = [];
-  for (const e of spec.timeline) {
-    if (e.action.kind === 'launch') {
-      const i = e.action.instance;
-      for (const ip of [i.privateIp, i.publicIp, i.elasticIp]) if (ip !== undefined) reserved.push(ip);
-    }
-    if (e.action.kind === 'associate') reserved.push(e.action.elasticIp);
-  }
-  const world = createWorld({ seed: spec.seed, regions: spec.regions, groups: spec.groups, instances: spec.instances, external: spec.external, reserved });
+  const world = initialWorld(spec);
   const instances = spec.instances.map((i): InstanceSpec => {
     const w = getInstance(world, i.name);
     if (!w || w.state !== 'running') return i;
