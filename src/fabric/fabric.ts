@@ -15,6 +15,7 @@
  * tracked flows (conntrack/), scenario files or expectations (scenario/).
  */
 import type { Simulator } from '../core/simulator.ts';
+import { keyedUniform } from '../core/random.ts';
 import { formatIp, isClassicPrivate, type Ip } from '../net/ipv4.ts';
 import { ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, TCP, UDP, icmpKey, protocolName, type PortRange } from '../net/protocol.ts';
 import { groupDisplayName, type Instance, type SecurityGroup, type Service } from '../model/types.ts';
@@ -175,7 +176,11 @@ export class Fabric {
   /** group key -> when its earliest still-propagating change takes effect. */
   private readonly pending = new Map<string, number[]>();
   private readonly packets = new PacketPool();
-  private readonly jitter;
+  /** Key of the jitter draws (from the run's 'latency' stream); see latency(). */
+  private readonly jitterKey: number;
+  /** Flows numbered so far (FlowRecord.serial), and packets sent with no flow record. */
+  private flowSerials = 0;
+  private unflowedSent = 0;
   private readonly onArrive = (p: number) => this.arrive(p);
   private readonly onTcpTimer = (slot: number) => this.tcpTimer(slot);
   /**
@@ -195,7 +200,7 @@ export class Fabric {
     options: FabricOptions = {},
   ) {
     this.world = world;
-    this.jitter = sim.random('latency');
+    this.jitterKey = Math.floor(sim.random('latency').next() * 2 ** 32);
     let instances = 0;
     if (options.expectedFlows === undefined) for (const shard of world.instances) for (const _ in shard) instances++;
     this.conntrack = new ConnTrackTable(settings.conntrack, options.expectedFlows ?? Math.max(1024, 4 * instances));
@@ -362,14 +367,25 @@ export class Fabric {
     return `no running host holds ${formatIp(dst)}`;
   }
 
-  private latency(s: Host, t: Host, privatePath: boolean): number {
+  /**
+   * One packet's latency. Its jitter is the packet's own draw: the n-th packet of a flow draws
+   * (flow serial, n), where flows are numbered as they send their first packet; packets with
+   * no flow record draw in the order they are sent. So how many packets one flow sends never
+   * shifts another flow's latencies: a retransmission more or less changes nothing else.
+   */
+  private latency(s: Host, t: Host, privatePath: boolean, flow: FlowRecord | null): number {
     const l = this.settings.latency;
     let base: number;
     if (s.external || t.external) base = l.internet;
     else if (s.region !== t.region) base = l.crossRegion;
     else if (!privatePath) base = l.publicPath;
     else base = s.zone === t.zone ? l.sameZone : l.crossZone;
-    if (l.jitter > 0) base = base * (1 + l.jitter * (2 * this.jitter.next() - 1));
+    let u: number;
+    if (flow !== null) {
+      if (flow.serial === 0) flow.serial = ++this.flowSerials;
+      u = keyedUniform(this.jitterKey, flow.serial, flow.sent++);
+    } else u = keyedUniform(this.jitterKey, 0, this.unflowedSent++);
+    if (l.jitter > 0) base = base * (1 + l.jitter * (2 * u - 1));
     return Math.max(1, Math.round(base));
   }
 
@@ -451,7 +467,7 @@ export class Fabric {
       if (redirected) this.emit('redirect', { flow: flow?.index ?? null, from: formatIp(dst), to: formatIp(wireDst) });
       if (!privatePath && !s.external) this.emit('nat', { flow: flow?.index ?? null, side: 'source', from: formatIp(s.privateIp), to: formatIp(this.rSeenSrc) });
     }
-    this.sim.schedule(this.latency(s, t, privatePath), this.onArrive, p);
+    this.sim.schedule(this.latency(s, t, privatePath, flow), this.onArrive, p);
     return null;
   }
 

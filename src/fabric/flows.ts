@@ -66,6 +66,10 @@ export interface FlowRecord {
   pending: number;
   anyDropped: boolean;
   resolvedAtNs: number | null;
+  /** The fabric's number for this flow (0 until its first packet) and packets it has sent:
+   * together they key each packet's latency jitter, so one flow's packets never shift another's. */
+  serial: number;
+  sent: number;
 }
 
 export function newFlow(index: number, action: FlowAction, protocol: FlowRecord['protocol'], from: string, atNs: number): FlowRecord {
@@ -89,5 +93,7 @@ export function newFlow(index: number, action: FlowAction, protocol: FlowRecord[
     pending: 0,
     anyDropped: false,
     resolvedAtNs: null,
+    serial: 0,
+    sent: 0,
   };
 }

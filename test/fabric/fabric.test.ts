@@ -94,6 +94,23 @@ describe('transports', () => {
     expect(firstDelivery(30)).toBe(40_000_000); // cross-region
   });
 
+  it("jitter is drawn per flow: how many packets one flow sends leaves another flow's times alone", () => {
+    const jittery = WORLD.replace('settings: { latency: { jitter: 0 } }', 'settings: { latency: { jitter: 0.5 } }');
+    const times = (first: string): number[] => {
+      const events: TraceEvent[] = [];
+      // flow 0 sends first; flow 1's packets are interleaved with flow 0's retransmissions
+      run(`${jittery}timeline:\n  - { at: 0s, ${first} }\n  - { at: 0.5s, connect: { from: a1, to: a2.private, port: 443 } }\n`, (e) => events.push(e));
+      return events.filter((e) => e.flow === 1 && (e.ev === 'deliver' || e.ev === 'drop')).map((e) => e.tNs);
+    };
+    const quiet = times('connect: { from: ext, to: a1.public, port: 443 }'); // connects: 2 packets
+    const busy = times('connect: { from: ext, to: a1.public, port: 22 }'); // denied: 7 SYNs over 127 s
+    expect(quiet.length).toBeGreaterThan(1);
+    expect(busy).toEqual(quiet);
+    // and the jitter is there: the SYN does not take the fixed cross-zone 500 us
+    expect(quiet[0] - 0.5e9).not.toBe(500_000);
+    expect(Math.abs(quiet[0] - 0.5e9 - 500_000)).toBeLessThanOrEqual(250_000);
+  });
+
   it('retransmissions to an instance stopped meanwhile find no route', () => {
     const events: TraceEvent[] = [];
     const [f, after] = flows(
