@@ -30,7 +30,7 @@ export { CompiledReceiver } from './policy/index.ts';
 export { admitReceiver, admissionOf, admitLinear, explainDenial, describeRule, type Admission, type Denial } from './policy/evaluate.ts';
 export { ruleMatches, type IngressView } from './policy/match.ts';
 export { ConnTrackTable } from './conntrack/table.ts';
-export { Fabric, type TraceEvent, type TraceSink, type Host, type Connection } from './fabric/fabric.ts';
+export { Fabric, type FabricOptions, type TraceEvent, type TraceSink, type Host, type Connection } from './fabric/fabric.ts';
 export { resolveAddress, publicDnsName } from './fabric/resolve.ts';
 export type { FlowRecord, Explanation, ExplanationCode } from './fabric/flows.ts';
 export * from './scenario/spec.ts';

@@ -149,6 +149,36 @@ export class ConnTrackTable {
     return i;
   }
 
+  /**
+   * Tracks `count` packets of one direction, the last at `lastAt`, that nothing looked up
+   * meanwhile and that never found the entry idle past its deadline (the fabric's
+   * fast-forwarded retransmissions): the entry ends as `count` track() calls would have left
+   * it. If it was touched after `lastAt` in the meantime, that later time stays. No RST.
+   */
+  trackMany(
+    host: number,
+    proto: number,
+    remote: number,
+    localPort: number,
+    remotePort: number,
+    lastAt: number,
+    direction: number,
+    tcpFlags: number,
+    count: number,
+  ): void {
+    if (count <= 0) return;
+    const i = this.find(host, proto, remote >>> 0, ((localPort << 16) | remotePort) >>> 0);
+    if (i >= 0 && this.lastSeen[i] > lastAt) {
+      let f = this.flags[i] | (direction === OUTBOUND ? SEEN_OUT : SEEN_IN);
+      if (tcpFlags & FIN) f |= direction === OUTBOUND ? FIN_OUT : FIN_IN;
+      this.flags[i] = f;
+      this.packets[i] += count;
+      return;
+    }
+    const slot = this.track(host, proto, remote, localPort, remotePort, lastAt, direction, tcpFlags);
+    this.packets[slot] += count - 1;
+  }
+
   /** Records a packet on a live entry and refreshes its deadline. */
   touch(slot: number, now: number, direction: number, tcpFlags = 0): void {
     let f = this.flags[slot] | (direction === OUTBOUND ? SEEN_OUT : SEEN_IN);

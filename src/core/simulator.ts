@@ -128,6 +128,8 @@ export class Simulator {
   now = 0;
   /** Events run so far (cancelled events are not counted). */
   eventsRun = 0;
+  /** Events a model accounted for without running them (see elide()); not in eventsRun. */
+  eventsElided = 0;
 
   private readonly scheduler: Scheduler;
   private readonly randoms: RandomStreams;
@@ -152,6 +154,15 @@ export class Simulator {
   /** Events scheduled and not yet run (cancelled ones still count until they are skipped). */
   get pending(): number {
     return this.scheduler.size;
+  }
+
+  /**
+   * Records `n` events that a model accounted for without scheduling them, because it could
+   * tell exactly what they would have done (the fabric's fast-forwarded SYN retransmissions).
+   * Reports add them to eventsRun so that they count the events of the model, however run.
+   */
+  elide(n: number): void {
+    this.eventsElided += n;
   }
 
   /** A named random stream of this run. */

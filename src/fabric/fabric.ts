@@ -50,6 +50,13 @@ export type TraceSink = (event: TraceEvent) => void;
 export interface FabricOptions {
   /** Tracked flows to size the connection-tracking table for (it grows past this as needed). */
   readonly expectedFlows?: number;
+  /**
+   * The caller's promise that no change is applied after this simulated time, and that the
+   * simulator runs until idle. From then on (once no rule change is still propagating) the
+   * fabric fast-forwards denied connects: see Fabric.fastForward. applyChange after it throws.
+   * Default: no promise, no fast-forward.
+   */
+  readonly changesEndNs?: number;
 }
 
 export interface FabricStats {
@@ -104,6 +111,18 @@ export interface Connection {
   readonly flow: FlowRecord;
   /** A transfer waiting for its ACK. */
   transfer: FlowRecord | null;
+  /** When the pending timer fires (valid while `timer` >= 0). */
+  timerAt: number;
+  /** The caller will neither transfer on this connection nor close it (see Fabric.connect). */
+  readonly noLaterActions: boolean;
+  /**
+   * Fast-forwarded (Fabric.fastForward): SYN retransmissions accounted for but not sent, the
+   * time of the last of them, and the state after it; applied when the pending timer (then the
+   * timeout) fires. 0 / unused otherwise.
+   */
+  ffSends: number;
+  ffLastSend: number;
+  ffState: TcpClientState | null;
 }
 
 /** Marks a UDP datagram that is a service's echo (UDP itself has no such bit; sgsim's services
@@ -191,6 +210,10 @@ export class Fabric {
   private readonly timerConns: (Connection | null)[] = [];
   private readonly freeTimerSlots: number[] = [];
   private readonly onPingTimeout = (host: number, echoId: number) => this.pingTimeout(host, echoId);
+  /** FabricOptions.changesEndNs (Infinity: no promise). */
+  private readonly changesEndNs: number;
+  /** No packet takes longer than this (the largest latency with the largest jitter), ns. */
+  private readonly maxLatencyNs: number;
 
   constructor(
     private readonly sim: Simulator,
@@ -201,6 +224,9 @@ export class Fabric {
   ) {
     this.world = world;
     this.jitterKey = Math.floor(sim.random('latency').next() * 2 ** 32);
+    this.changesEndNs = options.changesEndNs ?? Infinity;
+    const l = settings.latency;
+    this.maxLatencyNs = Math.ceil(Math.max(l.sameZone, l.crossZone, l.publicPath, l.crossRegion, l.internet) * (1 + Math.max(0, l.jitter))) + 1;
     let instances = 0;
     if (options.expectedFlows === undefined) for (const shard of world.instances) for (const _ in shard) instances++;
     this.conntrack = new ConnTrackTable(settings.conntrack, options.expectedFlows ?? Math.max(1024, 4 * instances));
@@ -533,6 +559,7 @@ export class Fabric {
         this.stats.drops++;
         if (this.trace) this.emit('drop', { flow: flow.index, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: flow.explanation.code });
         this.recordDrop(flow, flow.explanation, request);
+        if (proto === TCP && flags === F_SYN && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport);
         return;
       } else {
         const s = this.hosts[from];
@@ -552,7 +579,10 @@ export class Fabric {
           if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
           if (flow) {
             this.recordDrop(flow, denial, request);
-            if (request) flow.explanationVersion = this.version;
+            if (request) {
+              flow.explanationVersion = this.version;
+              if (proto === TCP && flags === F_SYN && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport);
+            }
           }
           return;
         }
@@ -711,14 +741,32 @@ export class Fabric {
     return p;
   }
 
-  /** Opens a TCP connection from `from` to `dst:port`. */
-  connect(flow: FlowRecord, from: number, dst: Ip, port: number): Connection | null {
+  /**
+   * Opens a TCP connection from `from` to `dst:port`. `noLaterActions`: the caller promises
+   * never to transfer on it or close it, which lets the fabric fast-forward it if it is denied.
+   */
+  connect(flow: FlowRecord, from: number, dst: Ip, port: number, noLaterActions = false): Connection | null {
     const h = this.hosts[from];
     flow.to = dst;
     flow.port = port;
     const localPort = this.ephemeralPort(h);
     const step = tcpOpen(this.sim.now, this.settings.tcp);
-    const conn: Connection = { host: from, localPort, remote: dst, remotePort: port, state: step.state, timer: -1, timerSlot: -1, flow, transfer: null };
+    const conn: Connection = {
+      host: from,
+      localPort,
+      remote: dst,
+      remotePort: port,
+      state: step.state,
+      timer: -1,
+      timerSlot: -1,
+      flow,
+      transfer: null,
+      timerAt: 0,
+      noLaterActions,
+      ffSends: 0,
+      ffLastSend: 0,
+      ffState: null,
+    };
     const err = this.transmit(from, dst, TCP, localPort, port, step.send, flow, true);
     if (err === 'SOURCE_NOT_RUNNING') return null;
     if (err === null) conn.remote = this.rWireDst; // where transmit() routed it (after any redirect)
@@ -729,11 +777,78 @@ export class Fabric {
 
   private armTimer(conn: Connection, step: TcpStep): void {
     this.cancelTimer(conn);
-    if (step.deadline === null) return;
+    if (step.deadline !== null) this.armAt(conn, step.deadline);
+  }
+
+  /** Schedules the connection's timer at `at` (no timer pending). */
+  private armAt(conn: Connection, at: number): void {
     const slot = this.freeTimerSlots.length > 0 ? this.freeTimerSlots.pop()! : this.timerConns.length;
     this.timerConns[slot] = conn;
     conn.timerSlot = slot;
-    conn.timer = this.sim.at(step.deadline, this.onTcpTimer, slot);
+    conn.timerAt = at;
+    conn.timer = this.sim.at(at, this.onTcpTimer, slot);
+  }
+
+  /**
+   * A connect's SYN was denied after the last change (FabricOptions.changesEndNs, with no rule
+   * change still propagating): every retransmission will meet the same world, so each would be
+   * dropped the same way, and the connect will time out. Instead of sending them, the fabric
+   * cancels the retransmission timer, schedules the timeout at the time it would have come,
+   * and there accounts for the retransmissions (packets, drops, the sender's conntrack entry,
+   * the events: fastForwardLand). Reports are byte-identical either way (a property test runs
+   * every scenario both ways); a denied connect then costs 3 events instead of 15.
+   *
+   * Only when the retransmissions are certain to change nothing else: no trace (it would show
+   * each); the caller will not close or transfer on the connection; the destination port is
+   * not an ephemeral one (so no packet can come back on the connection's tuple from a client
+   * socket of the receiver, and a retransmission always meets a conntrack miss); the sender's
+   * conntrack entry does not idle out between retransmissions; and the last retransmission
+   * arrives before the timeout. Retransmissions meet no other state: latency jitter is drawn
+   * per flow (latency()), and nothing else reads the dropped SYNs.
+   */
+  private fastForward(flow: FlowRecord, from: number, sport: number, dport: number): void {
+    if (this.trace !== null || this.pending.size > 0) return;
+    if (dport >= EPHEMERAL_FIRST && dport <= EPHEMERAL_LAST) return;
+    const sock = this.hosts[from].sockets.get(TCP * 65536 + sport);
+    if (sock === undefined || sock.kind !== 'tcp') return;
+    const conn = sock.conn;
+    if (conn.flow !== flow || !conn.noLaterActions || conn.timer < 0 || conn.ffSends > 0) return;
+    const tcp = this.settings.tcp;
+    let state = conn.state;
+    let at = conn.timerAt;
+    let gap = conn.state.rto; // the longest wait between two of the sender's SYNs (or the last and the timeout)
+    let sends = 0;
+    let lastSend = 0;
+    for (;;) {
+      const step = tcpOnTimer(state, at, tcp);
+      if (step.event === 'timeout') break;
+      if (step.send !== F_SYN || step.deadline === null) return; // not a SYN retransmission
+      sends++;
+      lastSend = at;
+      state = step.state;
+      if (step.deadline - at > gap) gap = step.deadline - at;
+      at = step.deadline;
+    }
+    if (sends === 0) return;
+    if (gap > this.conntrack.timeouts.tcpHandshake || lastSend + this.maxLatencyNs >= at) return;
+    this.cancelTimer(conn);
+    conn.ffSends = sends;
+    conn.ffLastSend = lastSend;
+    conn.ffState = state;
+    this.armAt(conn, at);
+  }
+
+  /** The timeout of a fast-forwarded connect: first what its retransmissions would have done. */
+  private fastForwardLand(conn: Connection): void {
+    const n = conn.ffSends;
+    conn.ffSends = 0;
+    conn.state = conn.ffState!;
+    conn.ffState = null;
+    this.stats.packets += n;
+    this.stats.drops += n;
+    conn.flow.sent += n;
+    this.conntrack.trackMany(conn.host, TCP, conn.remote, conn.localPort, conn.remotePort, conn.ffLastSend, OUTBOUND, F_SYN, n);
+    this.sim.elide(2 * n); // each retransmission: its timer and its arrival
   }
 
   private cancelTimer(conn: Connection): void {
@@ -757,6 +872,7 @@ export class Fabric {
     this.timerConns[slot] = null;
     this.freeTimerSlots.push(slot);
     conn.timer = -1;
+    if (conn.ffSends > 0) this.fastForwardLand(conn);
     const step = tcpOnTimer(conn.state, this.sim.now, this.settings.tcp);
     conn.state = step.state;
     if (step.event === 'timeout') {
@@ -880,6 +996,9 @@ export class Fabric {
 
   /** Applies a change now; rule changes reach filtering after the propagation delay. */
   applyChange(change: Change): void {
+    if (this.sim.now > this.changesEndNs) {
+      throw new Error(`applyChange at ${this.sim.now} ns, after the promised end of changes (${this.changesEndNs} ns)`);
+    }
     const before = this.world;
     this.version++;
     this.world = applyChange(before, change);

@@ -26,6 +26,12 @@ export interface RunOptions {
   readonly file?: string;
   /** Measure wall time (the one figure that differs between identical runs). */
   readonly timing?: boolean;
+  /**
+   * Let the fabric fast-forward connects denied after the timeline's last change (default
+   * true; the report is the same either way, only faster: Fabric.fastForward). false is for
+   * tests that check exactly that.
+   */
+  readonly fastForward?: boolean;
 }
 
 export interface RuleReport {
@@ -129,7 +135,11 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
   const seed = options.seed ?? spec.seed;
   const world = initialWorld(spec, seed);
   const sim = new Simulator({ seed });
-  const fabric = new Fabric(sim, world, spec.settings, options.trace ?? null);
+  const promise = options.fastForward === false ? {} : changesEnd(spec);
+  const fabric = new Fabric(sim, world, spec.settings, options.trace ?? null, promise);
+  // Connections that a later transfer or close names (the others may be fast-forwarded).
+  const named = new Set<string>();
+  for (const e of spec.timeline) if (e.action.kind === 'transfer' || e.action.kind === 'close') named.add(e.action.connection);
   const slots: FlowSlot[] = [];
   const connections = new Map<string, Connection | null>();
 
@@ -167,7 +177,7 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
           return;
         }
         if (a.kind === 'connect') {
-          const conn = fabric.connect(flow, from, to.ip, a.port);
+          const conn = fabric.connect(flow, from, to.ip, a.port, entry.id === undefined || !named.has(entry.id));
           if (entry.id) connections.set(entry.id, conn);
         } else if (a.kind === 'send') fabric.sendUdp(flow, from, to.ip, a.port, a.count);
         else fabric.ping(flow, from, to.ip);
@@ -209,13 +219,25 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
     flows,
     expectations: { total, failed },
     stats: {
-      events: sim.eventsRun,
+      events: sim.eventsRun + sim.eventsElided,
       packets: fabric.stats.packets,
       drops: fabric.stats.drops,
       simulatedMs: sim.now / 1e6,
       wallMs: options.timing ? Math.round((performance.now() - started) * 1000) / 1000 : 0,
     },
   };
+}
+
+const TRAFFIC: ReadonlySet<string> = new Set(['connect', 'send', 'ping', 'transfer', 'close']);
+
+/**
+ * The time of the timeline's last change (-1 when it has none), for FabricOptions.changesEndNs.
+ * Only traffic repeats (schema.ts), so a change happens once, at its `at`.
+ */
+export function changesEnd(spec: ScenarioSpec): { changesEndNs: number } {
+  let end = -1;
+  for (const e of spec.timeline) if (!TRAFFIC.has(e.action.kind) && e.at > end) end = e.at;
+  return { changesEndNs: end };
 }
 
 function toChange(a: TimelineEntry['action']): Change {

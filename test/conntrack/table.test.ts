@@ -242,6 +242,34 @@ describe('revival, RST, remove, clearHost', () => {
   });
 });
 
+describe('trackMany (fast-forwarded packets)', () => {
+  it('leaves the entry as count track() calls would: deadline from the last, packets counted', () => {
+    const a = table();
+    const b = table();
+    a.track(1, UDP, REMOTE, 5000, 53, 0, OUTBOUND);
+    b.track(1, UDP, REMOTE, 5000, 53, 0, OUTBOUND);
+    for (const t of [1, 2]) a.track(1, UDP, REMOTE, 5000, 53, t * S, OUTBOUND);
+    b.trackMany(1, UDP, REMOTE, 5000, 53, 2 * S, OUTBOUND, 0, 2);
+    // an answer: both directions seen and more than 2 packets make it a udp stream (180 s)
+    for (const x of [a, b]) x.track(1, UDP, REMOTE, 5000, 53, 3 * S, INBOUND);
+    const sa = a.lookup(1, UDP, REMOTE, 5000, 53, 3 * S);
+    const sb = b.lookup(1, UDP, REMOTE, 5000, 53, 3 * S);
+    expect(a.deadlineOf(sa)).toBe(183 * S);
+    expect(b.deadlineOf(sb)).toBe(a.deadlineOf(sa));
+  });
+
+  it('creates a missing entry, and keeps a later time that another packet left meanwhile', () => {
+    const t = table();
+    t.trackMany(1, TCP, REMOTE, 40000, 22, 63 * S, OUTBOUND, SYN, 6);
+    expect(t.deadlineOf(t.lookup(1, TCP, REMOTE, 40000, 22, 63 * S))).toBe(183 * S);
+    t.track(1, TCP, REMOTE, 40000, 22, 100 * S, OUTBOUND, SYN);
+    t.trackMany(1, TCP, REMOTE, 40000, 22, 90 * S, OUTBOUND, SYN, 2);
+    expect(t.deadlineOf(t.lookup(1, TCP, REMOTE, 40000, 22, 100 * S))).toBe(220 * S);
+    t.trackMany(1, TCP, REMOTE, 40000, 22, 99 * S, OUTBOUND, SYN, 0); // nothing to account for
+    expect(t.size).toBe(1);
+  });
+});
+
 describe('growth', () => {
   it('keeps 50,000 entries findable through rehashes, with their deadlines', () => {
     const t = table(16);

@@ -1,0 +1,180 @@
+/**
+ * The fabric's fast-forward of denied connects (Fabric.fastForward), case by case: it applies
+ * after the promised end of changes, with no trace, to connections nobody closes, and it then
+ * runs 2 events where the connect would run 14 and leaves everything else as it was (flow
+ * record, counters, the sender's conntrack entry, the reported event count). Each condition
+ * that turns it off is shown to matter, or to keep the run as it would have been.
+ * The differential property over random scenarios is test/props/fastforward.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { Fabric, Simulator, runScenario, type FabricOptions, type TraceEvent } from '../../src/index.ts';
+import { newFlow, type FlowRecord } from '../../src/fabric/flows.ts';
+import { initialWorld } from '../../src/scenario/run.ts';
+import { TCP } from '../../src/net/protocol.ts';
+import { fabricWorld, loadSpec } from './fixtures.ts';
+
+// a1 (group A) admits tcp/443 and everything from A; c1 (group C) admits nothing.
+const WORLD = fabricWorld('fast-forward', {
+  groups: '  C: { region: us-east-1, ingress: [] }\n',
+  instances: '  c1: { region: us-east-1, zone: us-east-1a, groups: [C], services: [tcp/22], privateIp: 10.0.0.40, publicIp: 54.0.0.40 }\n',
+});
+
+function fabricOf(options: FabricOptions, trace: ((e: TraceEvent) => void) | null = null, extra = '') {
+  const spec = loadSpec(`${WORLD}timeline: []\n`.replace('settings: { latency: { jitter: 0 } }', `settings: { latency: { jitter: 0 }${extra} }`));
+  const sim = new Simulator({ seed: spec.seed });
+  const fabric = new Fabric(sim, initialWorld(spec), spec.settings, trace, options);
+  const id = (name: string) => fabric.hostId(name)!;
+  const connect = (from: string, to: string, port: number, noLaterActions = true): { flow: FlowRecord; conn: ReturnType<Fabric['connect']> } => {
+    const flow = newFlow(0, 'connect', 'tcp', from, sim.now);
+    const conn = fabric.connect(flow, id(from), fabric.hosts[id(to)].privateIp, port, noLaterActions);
+    return { flow, conn };
+  };
+  return { sim, fabric, id, connect };
+}
+
+describe('a connect denied after the last change', () => {
+  it('is fast-forwarded: 2 events instead of 14, the same record, counters and conntrack entry', () => {
+    const runs = [{ changesEndNs: -1 }, {}].map((options) => {
+      const f = fabricOf(options);
+      const { flow, conn } = f.connect('a1', 'c1', 22);
+      f.sim.run();
+      const slot = f.fabric.conntrack.lookup(f.id('a1'), TCP, f.fabric.hosts[f.id('c1')].privateIp, conn!.localPort, 22, f.sim.now);
+      return {
+        events: f.sim.eventsRun,
+        elided: f.sim.eventsElided,
+        now: f.sim.now,
+        stats: { ...f.fabric.stats },
+        outcome: flow.outcome,
+        code: flow.explanation?.code,
+        resolvedAtNs: flow.resolvedAtNs,
+        sent: flow.sent,
+        deadline: slot >= 0 ? f.fabric.conntrack.deadlineOf(slot) : slot,
+      };
+    });
+    const [ff, plain] = runs;
+    expect(plain.events).toBe(14); // 7 SYN arrivals, 6 retransmission timers, the timeout
+    expect(plain.elided).toBe(0);
+    expect(ff.events).toBe(2); // the first SYN's arrival, the timeout
+    expect(ff.elided).toBe(12);
+    expect({ ...ff, events: 0, elided: 0 }).toEqual({ ...plain, events: 0, elided: 0 });
+    expect(ff.outcome).toBe('timeout');
+    expect(ff.code).toBe('SG_HAS_NO_RULES');
+    expect(ff.resolvedAtNs).toBe(127e9);
+    expect(ff.stats).toMatchObject({ packets: 7, drops: 7, delivered: 0 });
+    expect(ff.sent).toBe(7);
+    expect(ff.deadline).toBe(63e9 + 120e9); // the last SYN at 63 s, then the 120 s handshake timeout
+  });
+
+  it('is not fast-forwarded when traced (the trace shows every retransmission)', () => {
+    const events: TraceEvent[] = [];
+    const f = fabricOf({ changesEndNs: -1 }, (e) => events.push(e));
+    f.connect('a1', 'c1', 22);
+    f.sim.run();
+    expect(f.sim.eventsRun).toBe(14);
+    expect(events.filter((e) => e.ev === 'drop')).toHaveLength(7);
+  });
+
+  it('is not fast-forwarded before the promised end of changes, nor while a rule change propagates', () => {
+    const early = fabricOf({ changesEndNs: 10e9 });
+    early.connect('a1', 'c1', 22);
+    early.sim.run();
+    // the SYNs at 0, 1, 3 and 7 s arrive before the end of changes; the one sent at 15 s is the first after it
+    expect(early.sim.eventsElided).toBe(2 * 2);
+
+    // a change at 0 s (the promised end) that takes effect at 10 s: the SYN sent at 15 s is the
+    // first to arrive with nothing propagating, so the ones at 31 and 63 s are fast-forwarded
+    const f = fabricOf({ changesEndNs: 0 }, null, ', propagationDelay: 10s');
+    f.fabric.applyChange({ kind: 'authorize', group: 'A', rule: { protocol: 'udp', ports: { from: 9, to: 9 }, source: { kind: 'cidr', cidr: { base: 0, prefix: 0 } } } });
+    f.sim.at(1, () => f.connect('a1', 'c1', 22));
+    f.sim.run();
+    expect(f.sim.eventsElided).toBe(2 * 2);
+    expect(f.fabric.stats).toMatchObject({ packets: 7, drops: 7 });
+  });
+
+  it('is not fast-forwarded for a connection the caller may close, and a close then stops the retransmissions', () => {
+    const f = fabricOf({ changesEndNs: -1 });
+    const { flow, conn } = f.connect('a1', 'c1', 22, false);
+    f.sim.at(5e9, () => f.fabric.close(conn));
+    f.sim.run();
+    expect(f.sim.eventsElided).toBe(0);
+    // SYNs at 0, 1 and 3 s; closed at 5 s
+    expect(f.fabric.stats.packets).toBe(3);
+    expect(flow.sent).toBe(3);
+  });
+
+  it("is not fast-forwarded when the sender's conntrack entry would idle out between retransmissions", () => {
+    // (each retransmission would revive it; the fast-forward only replays entries that stay alive)
+    const f = fabricOf({ changesEndNs: -1 }, null, ', conntrack: { tcpHandshake: 10s }');
+    f.connect('a1', 'c1', 22);
+    f.sim.run();
+    expect(f.sim.eventsElided).toBe(0);
+    expect(f.fabric.stats).toMatchObject({ packets: 7, drops: 7 });
+  });
+
+  it('is not fast-forwarded when the last retransmission could arrive after the timeout', () => {
+    // RTOs 0.1, 0.2, 0.4, 0.8 s (SYNs at 0, 0.1, 0.3, 0.7 s, timeout at 1.5 s) and 0.35-1.05 s
+    // of latency: the SYN of 0.7 s may land after the timeout, and the run ends with it.
+    const yaml = `${WORLD}timeline:\n  - { at: 0s, connect: { from: a1, to: c1.private, port: 22 } }\n`.replace(
+      'settings: { latency: { jitter: 0 } }',
+      'settings: { latency: { sameZone: 700ms, jitter: 0.5 }, tcp: { synRetries: 3, initialRto: 100ms } }',
+    );
+    const spec = loadSpec(yaml);
+    let late = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const on = runScenario(spec, { seed: String(seed) });
+      const off = runScenario(spec, { seed: String(seed), fastForward: false });
+      expect(JSON.stringify(on)).toBe(JSON.stringify(off));
+      if (off.stats.simulatedMs > 1500) late++;
+    }
+    expect(late).toBeGreaterThan(0); // some runs do end with a SYN that came after the timeout
+  });
+
+  it('throws when a change comes after the promised end (a bug of the caller)', () => {
+    const f = fabricOf({ changesEndNs: 1e9 });
+    f.sim.at(2e9, () => f.fabric.applyChange({ kind: 'stop', instance: 'c1' }));
+    expect(() => f.sim.run()).toThrow(/after the promised end of changes/);
+  });
+});
+
+describe('a connect to an ephemeral port', () => {
+  it('is not fast-forwarded: the receiver may answer on the same tuple from a client socket of its own', () => {
+    // c1 connects to a1:40000 (a1 has no such rule: denied). Then a1 opens a connection from
+    // local port 40000 to c1's port of that connect: its SYN is tracked at a1, so c1's next
+    // retransmission comes back in as part of that tracked flow instead of being dropped.
+    const results = [{ changesEndNs: -1 }, {}].map((options) => {
+      const f = fabricOf(options);
+      const { conn } = f.connect('c1', 'a1', 40000);
+      f.sim.at(2e9, () => {
+        f.fabric.hosts[f.id('a1')].nextPort = 40000;
+        f.connect('a1', 'c1', conn!.localPort);
+      });
+      f.sim.run();
+      return { drops: f.fabric.stats.drops, delivered: f.fabric.stats.delivered, packets: f.fabric.stats.packets, elided: f.sim.eventsElided };
+    });
+    expect(results[0]).toEqual(results[1]);
+    expect(results[0].delivered).toBeGreaterThan(0);
+  });
+});
+
+describe('runScenario', () => {
+  it('reports the events of the model, fast-forwarded or not', () => {
+    const yaml = `${WORLD}timeline:\n  - { at: 0s, connect: { from: a1, to: c1.private, port: 22 } }\n  - { at: 1s, id: x, connect: { from: a1, to: c1.private, port: 22 } }\n  - { at: 2s, close: x }\n`;
+    const spec = loadSpec(yaml);
+    const on = runScenario(spec);
+    const off = runScenario(spec, { fastForward: false });
+    expect(JSON.stringify(on)).toBe(JSON.stringify(off));
+    // the first connect: its entry, 7 arrivals, 6 timers, the timeout; the closed one: its entry,
+    // one arrival, the close (at 2 s, before the retransmission timer of the same time)
+    expect(on.stats.events).toBe(15 + 3);
+    expect(on.stats.packets).toBe(7 + 1);
+  });
+
+  it('makes the promise from the timeline: the time of its last change', async () => {
+    const { changesEnd } = await import('../../src/scenario/run.ts');
+    const spec = loadSpec(
+      `${WORLD}timeline:\n  - { at: 1s, connect: { from: a1, to: c1.private, port: 22 } }\n  - { at: 2s, revoke: { group: A, rule: { protocol: tcp, ports: 443, from: { cidr: 0.0.0.0/0 } } } }\n  - { at: 3s, stop: c1 }\n  - { at: 4s, start: c1 }\n  - { at: 99s, ping: { from: a1, to: c1.private }, repeat: { every: 1s, count: 3 } }\n`,
+    );
+    expect(changesEnd(spec)).toEqual({ changesEndNs: 4e9 });
+    expect(changesEnd(loadSpec(`${WORLD}timeline:\n  - { at: 1s, connect: { from: a1, to: c1.private, port: 22 } }\n`))).toEqual({ changesEndNs: -1 });
+  });
+});
