@@ -20,7 +20,7 @@ import { formatIp, isClassicPrivate, type Ip } from '../net/ipv4.ts';
 import { ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, TCP, UDP, icmpKey, protocolName, type PortRange } from '../net/protocol.ts';
 import { groupDisplayName, type Instance, type SecurityGroup, type Service } from '../model/types.ts';
 import { applyChange, changeRules, getElasticIp, getInstance, type Change, type World } from '../model/world.ts';
-import { CompiledReceiver } from '../policy/index.ts';
+import { Receiver } from '../policy/index.ts';
 import { admissionOf, admitLinear, describeRule, explainDenial, type DenialContext } from '../policy/evaluate.ts';
 import type { IngressView } from '../policy/match.ts';
 import { ConnTrackTable, EXPIRED, INBOUND, MISS, OUTBOUND } from '../conntrack/table.ts';
@@ -82,7 +82,7 @@ export interface Host {
   publicIp: Ip;
   groupKeys: readonly string[];
   /** The host's groups as in force now (after propagation), compiled together; built on first use. */
-  receiver: CompiledReceiver | null;
+  receiver: Receiver | null;
   tcpPorts: readonly PortRange[];
   udpPorts: readonly PortRange[];
   nextPort: number;
@@ -187,7 +187,7 @@ export class Fabric {
   /** Groups as in force for filtering (after the propagation delay). */
   private readonly effective = new Map<string, SecurityGroup>();
   /** Compiled receivers by group list: instances with the same groups share one. */
-  private readonly receivers = new Map<string, CompiledReceiver>();
+  private readonly receivers = new Map<string, Receiver>();
   /** Bumped by every change of rules in force, membership or addresses (explanations cache on it). */
   private version = 0;
   /** group key -> ids of instances that carry it. */
@@ -334,11 +334,11 @@ export class Fabric {
     if (members) for (const id of members) this.hosts[id].receiver = null;
   }
 
-  private receiverOf(h: Host): CompiledReceiver {
+  private receiverOf(h: Host): Receiver {
     const key = h.groupKeys.join('\u0000');
     let r = this.receivers.get(key);
     if (r === undefined) {
-      r = CompiledReceiver.compile(h.groupKeys.map((k) => this.effective.get(k)!));
+      r = new Receiver(h.groupKeys.map((k) => this.effective.get(k)!));
       this.receivers.set(key, r);
     }
     h.receiver = r;

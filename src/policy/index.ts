@@ -7,11 +7,15 @@
  * prefix, and each bucket, is a segment table over the 16-bit match key (port, or icmp
  * type<<8|code) holding, for every elementary interval, the lowest rule rank covering it; a
  * lookup is a walk down the source bits and a binary search. Cost: (≤ 32 trie steps + one
- * search) + (sender's groups × one search), whatever the number of rules.
+ * search) + (sender's groups × one search), whatever the number of rules. And `Receiver`: the
+ * groups of one receiver matched by a plain scan until they have decided enough packets to be
+ * worth compiling (most receivers of a large world see only a few).
  * Does not own: the meaning of a rule (policy/match.ts is the definition this must agree with).
  */
 import { ALL_PORTS, ICMP, TCP, UDP, icmpKeyRange, type PortRange } from '../net/protocol.ts';
+import { cidrContains } from '../net/ipv4.ts';
 import type { Rule, SecurityGroup } from '../model/types.ts';
+import { coversTraffic } from './match.ts';
 
 const NONE = 0x7fffffff;
 
@@ -235,4 +239,53 @@ function buildReceiverProtocol(entries: readonly [Rule, Item][]): ReceiverProtoc
   trie?.seal();
   const refs = byGroup.size === 0 ? null : new Map([...byGroup.entries()].map(([g, list]) => [g, SegmentTable.build(list)]));
   return new ReceiverProtocolIndex(trie, refs);
+}
+
+/**
+ * The canonical admission by a plain scan (the same answer as CompiledReceiver.match, without
+ * an index): the packed (group position, rule index) of the first rule, in group then rule
+ * order, that covers the packet, or -1. `senderGroups` as for match: null unless the packet
+ * came over the private path from a running instance.
+ */
+export function matchLinear(groups: readonly SecurityGroup[], protocol: number, key: number, source: number, senderGroups: readonly string[] | null): number {
+  for (let g = 0; g < groups.length; g++) {
+    const rules = groups[g].ingress;
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r];
+      if (!coversTraffic(rule, protocol, key)) continue;
+      const src = rule.source;
+      if (src.kind === 'cidr' ? cidrContains(src.cidr, source) : senderGroups !== null && senderGroups.includes(src.group)) return g * 0x1000000 + r;
+    }
+  }
+  return -1;
+}
+
+/**
+ * The groups of one receiver as the fabric filters with them: a plain scan of their rules for
+ * the first COMPILE_AFTER packets, then a CompiledReceiver built on the spot. Compiling (a trie
+ * and segment tables per protocol) costs about as much as a hundred scans of a few dozen rules,
+ * and in a world of 10^6 instances with random traffic most receivers decide one or two
+ * packets; a receiver that keeps deciding (W2's echo servers, W4's 10,000 rules) is compiled
+ * after its first few. Both tiers give the same answer (test/policy/index.test.ts).
+ */
+export class Receiver {
+  static readonly COMPILE_AFTER = 32;
+  private uses = 0;
+  private compiled: CompiledReceiver | null = null;
+
+  constructor(readonly groups: readonly SecurityGroup[]) {}
+
+  /** Packed admission of the canonical admitting rule, or -1 (as CompiledReceiver.match). */
+  match(protocol: number, key: number, source: number, senderGroups: readonly string[] | null): number {
+    const c = this.compiled;
+    if (c !== null) return c.match(protocol, key, source, senderGroups);
+    if (++this.uses < Receiver.COMPILE_AFTER) return matchLinear(this.groups, protocol, key, source, senderGroups);
+    this.compiled = CompiledReceiver.compile(this.groups);
+    return this.compiled.match(protocol, key, source, senderGroups);
+  }
+
+  /** Whether the index has been built (for tests). */
+  get isCompiled(): boolean {
+    return this.compiled !== null;
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * test/policy/evaluate: the union over a receiver's groups, the canonical rule choice (first
  * group in order, lowest rule index), the differential property admitReceiver(compiled) ==
- * admitLinear(plain scan), and explainDenial's codes and messages.
+ * admitLinear(plain scan), the same for the tiered Receiver (scan, then compiled) and
+ * matchLinear, and explainDenial's codes and messages.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -15,7 +16,7 @@ import {
   admissionOf,
 } from '../../src/policy/evaluate.ts';
 import type { DenialContext } from '../../src/policy/evaluate.ts';
-import { CompiledReceiver } from '../../src/policy/index.ts';
+import { CompiledReceiver, Receiver, matchLinear } from '../../src/policy/index.ts';
 import type { IngressView } from '../../src/policy/match.ts';
 import type { Rule, RuleSource, SecurityGroup } from '../../src/model/types.ts';
 import { ICMP, TCP, UDP, icmpKey } from '../../src/net/protocol.ts';
@@ -149,6 +150,22 @@ describe('CompiledReceiver agrees with admitLinear (property)', () => {
         for (const v of packets) expect(admitReceiver(receiver, v)).toBe(expectedPacked(gs, v));
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('the tiered Receiver (a scan, then compiled after COMPILE_AFTER packets) and matchLinear give the same answers', () => {
+    fc.assert(
+      fc.property(groups, fc.array(packet, { minLength: Receiver.COMPILE_AFTER + 4, maxLength: Receiver.COMPILE_AFTER + 12 }), (gs, packets) => {
+        const receiver = new Receiver(gs);
+        packets.forEach((v, i) => {
+          const sender = v.privatePath ? v.senderGroups : null;
+          const want = expectedPacked(gs, v);
+          expect(matchLinear(gs, v.protocol, v.key, v.source, sender)).toBe(want);
+          expect(receiver.match(v.protocol, v.key, v.source, sender)).toBe(want);
+          expect(receiver.isCompiled).toBe(i + 1 >= Receiver.COMPILE_AFTER);
+        });
+      }),
+      { numRuns: 300 },
     );
   });
 
