@@ -17,6 +17,7 @@
 import type { Simulator } from '../core/simulator.ts';
 import { keyedUniform } from '../core/random.ts';
 import { formatIp, isClassicPrivate, type Ip } from '../net/ipv4.ts';
+import { IpMap } from '../net/ipmap.ts';
 import { ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, TCP, UDP, icmpKey, protocolName, type PortRange } from '../net/protocol.ts';
 import { groupDisplayName, type Instance, type SecurityGroup, type Service } from '../model/types.ts';
 import { applyChange, changeRules, getElasticIp, getInstance, type Change, type World } from '../model/world.ts';
@@ -182,8 +183,9 @@ export class Fabric {
   readonly conntrack: ConnTrackTable;
 
   private readonly hostByName = new Map<string, number>();
-  private readonly byPrivate = new Map<Ip, number>();
-  private readonly byPublic = new Map<Ip, number>();
+  /** Host ids by the private / public address they hold. */
+  private readonly byPrivate: IpMap;
+  private readonly byPublic: IpMap;
   /** Groups as in force for filtering (after the propagation delay). */
   private readonly effective = new Map<string, SecurityGroup>();
   /** Compiled receivers by group list: instances with the same groups share one. */
@@ -228,7 +230,9 @@ export class Fabric {
     const l = settings.latency;
     this.maxLatencyNs = Math.ceil(Math.max(l.sameZone, l.crossZone, l.publicPath, l.crossRegion, l.internet) * (1 + Math.max(0, l.jitter))) + 1;
     let instances = 0;
-    if (options.expectedFlows === undefined) for (const shard of world.instances) for (const _ in shard) instances++;
+    for (const shard of world.instances) for (const _ in shard) instances++;
+    this.byPrivate = new IpMap(instances);
+    this.byPublic = new IpMap(instances);
     this.conntrack = new ConnTrackTable(settings.conntrack, options.expectedFlows ?? Math.max(1024, 4 * instances));
     for (const key in world.groups) this.setEffective(world.groups[key]);
     for (const shard of world.instances) for (const name in shard) this.addInstance(shard[name]);
@@ -361,7 +365,7 @@ export class Fabric {
    */
   private route(s: Host, dst: Ip): string | null {
     const priv = this.byPrivate.get(dst);
-    if (priv !== undefined) {
+    if (priv >= 0) {
       const t = this.hosts[priv];
       if (s.external) return `${formatIp(dst)} is a private address, not reachable from outside AWS`;
       this.rTarget = priv;
@@ -381,7 +385,7 @@ export class Fabric {
       return null;
     }
     const pub = this.byPublic.get(dst);
-    if (pub !== undefined) {
+    if (pub >= 0) {
       this.rTarget = pub;
       this.rWireDst = dst;
       this.rSeenSrc = s.publicIp;
@@ -518,10 +522,10 @@ export class Fabric {
       // Public addresses are translated where the packet arrives: it goes to whoever holds
       // the address now (an Elastic IP moved while it travelled reaches its new holder).
       const holder = this.byPublic.get(wireDst);
-      if (holder !== undefined && holder !== to) {
+      if (holder >= 0 && holder !== to) {
         to = holder;
         dst = this.hosts[holder].privateIp;
-      } else if (holder === undefined) dst = 0;
+      } else if (holder < 0) dst = 0;
     }
     const t = this.hosts[to];
     // dst 0: nobody holds the public address now (a running host's private address is never 0).
