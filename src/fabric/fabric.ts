@@ -93,12 +93,13 @@ export interface Host {
 }
 
 type Socket =
-  | { kind: 'tcp'; conn: Connection }
+  | Connection
   | { kind: 'udp'; flow: FlowRecord | null }
   | { kind: 'icmp'; flow: FlowRecord; timer: number };
 
-/** A client TCP connection opened by `connect`. */
+/** A client TCP connection opened by `connect` (it is its own socket: no wrapper per connection). */
 export interface Connection {
+  readonly kind: 'tcp';
   readonly host: number;
   readonly localPort: number;
   /** The address its packets go to (after any redirect). */
@@ -124,6 +125,18 @@ export interface Connection {
   ffSends: number;
   ffLastSend: number;
   ffState: TcpClientState | null;
+}
+
+/** SYN retransmissions of a connection, relative to its pending timer (Fabric.retransmissions). */
+interface RetransmissionChain {
+  readonly sends: number;
+  /** When the last is sent, and when the connection times out. */
+  readonly lastOffset: number;
+  readonly endOffset: number;
+  /** The longest wait between two SYNs, or the last SYN and the timeout. */
+  readonly gap: number;
+  /** The state after the last. */
+  readonly state: TcpClientState;
 }
 
 /** Marks a UDP datagram that is a service's echo (UDP itself has no such bit; sgsim's services
@@ -212,6 +225,8 @@ export class Fabric {
   private readonly timerConns: (Connection | null)[] = [];
   private readonly freeTimerSlots: number[] = [];
   private readonly onPingTimeout = (host: number, echoId: number) => this.pingTimeout(host, echoId);
+  /** Fabric.retransmissions, by the state they start from. */
+  private readonly chains = new Map<TcpClientState, RetransmissionChain | null>();
   /** FabricOptions.changesEndNs (Infinity: no promise). */
   private readonly changesEndNs: number;
   /** No packet takes longer than this (the largest latency with the largest jitter), ns. */
@@ -316,10 +331,10 @@ export class Fabric {
       const why = `${h.name} was ${inst.state === 'terminated' ? 'terminated' : 'stopped'} while the flow waited for its answer`;
       for (const s of h.sockets.values()) {
         if (s.kind === 'tcp') {
-          this.cancelTimer(s.conn);
+          this.cancelTimer(s);
           // resolve() leaves a flow already decided (a connected connect) as it was.
-          this.failFlow(s.conn.flow, 'SOURCE_NOT_RUNNING', why);
-          if (s.conn.transfer !== null) this.failFlow(s.conn.transfer, 'SOURCE_NOT_RUNNING', why);
+          this.failFlow(s.flow, 'SOURCE_NOT_RUNNING', why);
+          if (s.transfer !== null) this.failFlow(s.transfer, 'SOURCE_NOT_RUNNING', why);
         } else if (s.kind === 'icmp') {
           this.sim.cancel(s.timer);
           this.failFlow(s.flow, 'SOURCE_NOT_RUNNING', why);
@@ -648,8 +663,8 @@ export class Fabric {
   ): void {
     if (proto === TCP) {
       const sock = t.sockets.get(TCP * 65536 + dport);
-      if (sock && sock.kind === 'tcp' && sock.conn.remotePort === sport) {
-        this.clientSegment(t, sock.conn, flags);
+      if (sock && sock.kind === 'tcp' && sock.remotePort === sport) {
+        this.clientSegment(t, sock, flags);
         return;
       }
       const reply = tcpServerReply(flags, listens(t.tcpPorts, dport));
@@ -756,6 +771,7 @@ export class Fabric {
     const localPort = this.ephemeralPort(h);
     const step = tcpOpen(this.sim.now, this.settings.tcp);
     const conn: Connection = {
+      kind: 'tcp',
       host: from,
       localPort,
       remote: dst,
@@ -774,7 +790,7 @@ export class Fabric {
     const err = this.transmit(from, dst, TCP, localPort, port, step.send, flow, true);
     if (err === 'SOURCE_NOT_RUNNING') return null;
     if (err === null) conn.remote = this.rWireDst; // where transmit() routed it (after any redirect)
-    h.sockets.set(TCP * 65536 + localPort, { kind: 'tcp', conn });
+    h.sockets.set(TCP * 65536 + localPort, conn);
     this.armTimer(conn, step);
     return conn;
   }
@@ -815,31 +831,53 @@ export class Fabric {
     if (dport >= EPHEMERAL_FIRST && dport <= EPHEMERAL_LAST) return;
     const sock = this.hosts[from].sockets.get(TCP * 65536 + sport);
     if (sock === undefined || sock.kind !== 'tcp') return;
-    const conn = sock.conn;
+    const conn = sock;
     if (conn.flow !== flow || !conn.noLaterActions || conn.timer < 0 || conn.ffSends > 0) return;
-    const tcp = this.settings.tcp;
-    let state = conn.state;
-    let at = conn.timerAt;
-    let gap = conn.state.rto; // the longest wait between two of the sender's SYNs (or the last and the timeout)
-    let sends = 0;
-    let lastSend = 0;
-    for (;;) {
-      const step = tcpOnTimer(state, at, tcp);
-      if (step.event === 'timeout') break;
-      if (step.send !== F_SYN || step.deadline === null) return; // not a SYN retransmission
-      sends++;
-      lastSend = at;
-      state = step.state;
-      if (step.deadline - at > gap) gap = step.deadline - at;
-      at = step.deadline;
-    }
-    if (sends === 0) return;
-    if (gap > this.conntrack.timeouts.tcpHandshake || lastSend + this.maxLatencyNs >= at) return;
+    const chain = this.retransmissions(conn.state);
+    if (chain === null) return;
+    const at = conn.timerAt + chain.endOffset;
+    const lastSend = conn.timerAt + chain.lastOffset;
+    const sends = chain.sends;
+    const state = chain.state;
+    if (chain.gap > this.conntrack.timeouts.tcpHandshake || lastSend + this.maxLatencyNs >= at) return;
     this.cancelTimer(conn);
     conn.ffSends = sends;
     conn.ffLastSend = lastSend;
     conn.ffState = state;
     this.armAt(conn, at);
+  }
+
+  /**
+   * The SYN retransmissions still to come for a connection in `state` whose timer is pending,
+   * relative to that timer (they do not depend on the absolute time), or null when they are
+   * not plain SYN retransmissions ending in a timeout. One answer per state: states of the
+   * retransmission sequence are shared (transport/tcp.ts).
+   */
+  private retransmissions(from: TcpClientState): RetransmissionChain | null {
+    const known = this.chains.get(from);
+    if (known !== undefined) return known;
+    const tcp = this.settings.tcp;
+    let chain: RetransmissionChain | null = null;
+    let state = from;
+    let offset = 0;
+    let gap = from.rto; // the longest wait between two SYNs (or the last one and the timeout)
+    let sends = 0;
+    let lastOffset = 0;
+    for (;;) {
+      const step = tcpOnTimer(state, offset, tcp);
+      if (step.event === 'timeout') {
+        if (sends > 0) chain = { sends, lastOffset, endOffset: offset, gap, state };
+        break;
+      }
+      if (step.send !== F_SYN || step.deadline === null) break; // not a SYN retransmission
+      sends++;
+      lastOffset = offset;
+      state = step.state;
+      if (step.deadline - offset > gap) gap = step.deadline - offset;
+      offset = step.deadline;
+    }
+    this.chains.set(from, chain);
+    return chain;
   }
 
   /** The timeout of a fast-forwarded connect: first what its retransmissions would have done. */
@@ -867,7 +905,7 @@ export class Fabric {
   private dropSocket(h: Host, conn: Connection): void {
     const key = TCP * 65536 + conn.localPort;
     const sock = h.sockets.get(key);
-    if (sock && sock.kind === 'tcp' && sock.conn === conn) h.sockets.delete(key);
+    if (sock === conn) h.sockets.delete(key);
   }
 
   /** A connection's retransmission timer fired (cancelled timers never do: the connection is open). */
