@@ -18,6 +18,7 @@ import type { Simulator } from '../core/simulator.ts';
 import { keyedUniform } from '../core/random.ts';
 import { formatIp, isClassicPrivate, type Ip } from '../net/ipv4.ts';
 import { IpMap } from '../net/ipmap.ts';
+import { SocketTable } from './sockets.ts';
 import { ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, TCP, UDP, icmpKey, protocolName, type PortRange } from '../net/protocol.ts';
 import { groupDisplayName, type Instance, type SecurityGroup, type Service } from '../model/types.ts';
 import { applyChange, changeRules, getElasticIp, getInstance, type Change, type World } from '../model/world.ts';
@@ -88,8 +89,6 @@ export interface Host {
   udpPorts: readonly PortRange[];
   nextPort: number;
   nextEchoId: number;
-  /** Client endpoints by protocol * 65536 + local port (icmp: echo id). */
-  readonly sockets: Map<number, Socket>;
 }
 
 type Socket =
@@ -210,6 +209,8 @@ export class Fabric {
   /** group key -> when its earliest still-propagating change takes effect. */
   private readonly pending = new Map<string, number[]>();
   private readonly packets = new PacketPool();
+  /** Client endpoints of every host, by host id and protocol * 65536 + local port (icmp: echo id). */
+  private readonly sockets = new SocketTable<Socket>(1024);
   /** Key of the jitter draws (from the run's 'latency' stream); see latency(). */
   private readonly jitterKey: number;
   /** Flows numbered so far (FlowRecord.serial), and packets sent with no flow record. */
@@ -298,7 +299,6 @@ export class Fabric {
       udpPorts: services.filter((s) => s.protocol === 'udp').map((s) => s.ports),
       nextPort: EPHEMERAL_FIRST,
       nextEchoId: 1,
-      sockets: new Map(),
     });
     this.hostByName.set(name, id);
     return id;
@@ -329,7 +329,7 @@ export class Fabric {
       // Stopping or terminating drops every endpoint and tracked flow of the host; a flow
       // still waiting for its answer ends now, for that reason.
       const why = `${h.name} was ${inst.state === 'terminated' ? 'terminated' : 'stopped'} while the flow waited for its answer`;
-      for (const s of h.sockets.values()) {
+      for (const s of this.sockets.of(id)) {
         if (s.kind === 'tcp') {
           this.cancelTimer(s);
           // resolve() leaves a flow already decided (a connected connect) as it was.
@@ -340,7 +340,7 @@ export class Fabric {
           this.failFlow(s.flow, 'SOURCE_NOT_RUNNING', why);
         }
       }
-      h.sockets.clear();
+      this.sockets.clearHost(id);
       this.conntrack.clearHost(id);
     }
   }
@@ -593,7 +593,7 @@ export class Fabric {
             denial = flow.explanation; // a retransmission meets the same rules: same reasons
           } else {
             const view: IngressView = { protocol: proto, key, source: src, privatePath, senderGroups: s.running && !s.external ? s.groupKeys : null };
-            denial = this.deny(t, s, view, dst, slot === EXPIRED);
+            denial = this.deny(t, s, receiver.groups, view, dst, slot === EXPIRED);
           }
           if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
           if (flow) {
@@ -625,8 +625,8 @@ export class Fabric {
     this.deliver(t, proto, src, sport, dport, flags, flow, request, via);
   }
 
-  private deny(t: Host, s: Host, view: IngressView, dst: Ip, expired: boolean): Explanation {
-    const groups = t.groupKeys.map((k) => this.effective.get(k)!);
+  /** Why `t`'s groups (`groups`, as in force: its Receiver's) deny the packet. */
+  private deny(t: Host, s: Host, groups: readonly SecurityGroup[], view: IngressView, dst: Ip, expired: boolean): Explanation {
     const ctx: DenialContext = {
       receiver: t.name,
       sender: s.name,
@@ -662,7 +662,7 @@ export class Fabric {
     via: Explanation | null,
   ): void {
     if (proto === TCP) {
-      const sock = t.sockets.get(TCP * 65536 + dport);
+      const sock = this.sockets.get(t.id, TCP * 65536 + dport);
       if (sock && sock.kind === 'tcp' && sock.remotePort === sport) {
         this.clientSegment(t, sock, flags);
         return;
@@ -691,10 +691,10 @@ export class Fabric {
     if (type === ICMP_ECHO_REQUEST) {
       this.transmit(t.id, src, ICMP, sport, (ICMP_ECHO_REPLY << 16) | 0, 0, flow, false);
     } else if (type === ICMP_ECHO_REPLY) {
-      const sock = t.sockets.get(ICMP * 65536 + sport);
+      const sock = this.sockets.get(t.id, ICMP * 65536 + sport);
       if (sock && sock.kind === 'icmp') {
         this.sim.cancel(sock.timer);
-        t.sockets.delete(ICMP * 65536 + sport);
+        this.sockets.delete(t.id, ICMP * 65536 + sport);
         this.resolve(sock.flow, 'replied', sock.flow.admission ?? via);
       }
     }
@@ -790,7 +790,7 @@ export class Fabric {
     const err = this.transmit(from, dst, TCP, localPort, port, step.send, flow, true);
     if (err === 'SOURCE_NOT_RUNNING') return null;
     if (err === null) conn.remote = this.rWireDst; // where transmit() routed it (after any redirect)
-    h.sockets.set(TCP * 65536 + localPort, conn);
+    this.sockets.set(from, TCP * 65536 + localPort, conn);
     this.armTimer(conn, step);
     return conn;
   }
@@ -829,7 +829,7 @@ export class Fabric {
   private fastForward(flow: FlowRecord, from: number, sport: number, dport: number): void {
     if (this.trace !== null || this.pending.size > 0) return;
     if (dport >= EPHEMERAL_FIRST && dport <= EPHEMERAL_LAST) return;
-    const sock = this.hosts[from].sockets.get(TCP * 65536 + sport);
+    const sock = this.sockets.get(from, TCP * 65536 + sport);
     if (sock === undefined || sock.kind !== 'tcp') return;
     const conn = sock;
     if (conn.flow !== flow || !conn.noLaterActions || conn.timer < 0 || conn.ffSends > 0) return;
@@ -904,8 +904,7 @@ export class Fabric {
   /** Removes a connection's socket, unless its port already serves a newer connection. */
   private dropSocket(h: Host, conn: Connection): void {
     const key = TCP * 65536 + conn.localPort;
-    const sock = h.sockets.get(key);
-    if (sock === conn) h.sockets.delete(key);
+    if (this.sockets.get(h.id, key) === conn) this.sockets.delete(h.id, key);
   }
 
   /** A connection's retransmission timer fired (cancelled timers never do: the connection is open). */
@@ -959,7 +958,7 @@ export class Fabric {
       flow.port = conn.remotePort;
     }
     const h = conn ? this.hosts[conn.host] : null;
-    const open = conn && h && h.sockets.get(TCP * 65536 + conn.localPort)?.kind === 'tcp' ? tcpSendData(conn.state) : 0;
+    const open = conn && h && this.sockets.get(h.id, TCP * 65536 + conn.localPort)?.kind === 'tcp' ? tcpSendData(conn.state) : 0;
     if (!conn || !open) {
       this.resolve(flow, 'dropped', { code: 'CONNECTION_NOT_OPEN', message: 'the connection is not open (it never connected, or it was closed or reset)' });
       return;
@@ -972,7 +971,7 @@ export class Fabric {
   close(conn: Connection | null): void {
     if (!conn) return;
     const h = this.hosts[conn.host];
-    if (h.sockets.get(TCP * 65536 + conn.localPort)?.kind !== 'tcp') return;
+    if (this.sockets.get(h.id, TCP * 65536 + conn.localPort)?.kind !== 'tcp') return;
     const step = tcpClose(conn.state);
     conn.state = step.state;
     if (step.send) this.transmit(conn.host, conn.remote, TCP, conn.localPort, conn.remotePort, step.send, null, false);
@@ -990,7 +989,7 @@ export class Fabric {
     flow.port = port;
     flow.pending = count;
     const localPort = this.ephemeralPort(h);
-    h.sockets.set(UDP * 65536 + localPort, { kind: 'udp', flow });
+    this.sockets.set(from, UDP * 65536 + localPort, { kind: 'udp', flow });
     for (let i = 0; i < count; i++) {
       const err = this.transmit(from, dst, UDP, localPort, port, 0, flow, true);
       if (err === 'SOURCE_NOT_RUNNING') return;
@@ -1006,14 +1005,13 @@ export class Fabric {
     const err = this.transmit(from, dst, ICMP, echoId, ICMP_ECHO_REQUEST << 16, 0, flow, true);
     if (err === 'SOURCE_NOT_RUNNING') return;
     const timer = this.sim.schedule(this.settings.pingTimeout, this.onPingTimeout, from, echoId);
-    h.sockets.set(ICMP * 65536 + echoId, { kind: 'icmp', flow, timer });
+    this.sockets.set(from, ICMP * 65536 + echoId, { kind: 'icmp', flow, timer });
   }
 
   private pingTimeout(hostId: number, echoId: number): void {
-    const h = this.hosts[hostId];
-    const sock = h.sockets.get(ICMP * 65536 + echoId);
+    const sock = this.sockets.get(hostId, ICMP * 65536 + echoId);
     if (!sock || sock.kind !== 'icmp') return;
-    h.sockets.delete(ICMP * 65536 + echoId);
+    this.sockets.delete(hostId, ICMP * 65536 + echoId);
     this.resolve(sock.flow, 'timeout', this.noAnswer(sock.flow, `within the ping's wait (${this.settings.pingTimeout / 1e6} ms)`));
   }
 

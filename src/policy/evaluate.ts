@@ -133,11 +133,19 @@ class LazyDenial implements Denial {
   declare readonly code: DenialCode;
   declare readonly message: string;
   declare readonly blockers: readonly DenialCode[];
-  #facts: DenialFacts | null;
+  // The facts, as fields rather than an object of their own (one allocation less per denial);
+  // #groups is null once the message is written.
+  #groups: readonly SecurityGroup[] | null;
+  #view: IngressView | null;
+  #ctx: DenialContext | null;
+  #lost: DenialFacts['lost'];
   #message = '';
 
   constructor(codes: readonly DenialCode[], groups: readonly SecurityGroup[], view: IngressView, ctx: DenialContext, lost: DenialFacts['lost']) {
-    this.#facts = { groups, view, ctx, lost };
+    this.#groups = groups;
+    this.#view = view;
+    this.#ctx = ctx;
+    this.#lost = lost;
     // Own properties in the order code, message, blockers (as the reports print them).
     Object.defineProperty(this, 'code', { value: codes[0], enumerable: true });
     Object.defineProperty(this, 'message', MESSAGE);
@@ -145,10 +153,13 @@ class LazyDenial implements Denial {
   }
 
   static render(d: LazyDenial): string {
-    const f = d.#facts;
-    if (f !== null) {
-      d.#message = denialMessage(d.code, f);
-      d.#facts = null;
+    const groups = d.#groups;
+    if (groups !== null) {
+      d.#message = denialMessage(d.code, { groups, view: d.#view!, ctx: d.#ctx!, lost: d.#lost });
+      d.#groups = null;
+      d.#view = null;
+      d.#ctx = null;
+      d.#lost = null;
     }
     return d.#message;
   }
