@@ -202,6 +202,7 @@ export class Fabric {
   private readonly effective = new Map<string, SecurityGroup>();
   /** Compiled receivers by group list: instances with the same groups share one. */
   private readonly receivers = new Map<string, Receiver>();
+  private readonly receiverByList = new Map<readonly string[], Receiver>();
   /** Bumped by every change of rules in force, membership or addresses (explanations cache on it). */
   private version = 0;
   /** group key -> ids of instances that carry it. */
@@ -348,17 +349,26 @@ export class Fabric {
   private setEffective(group: SecurityGroup): void {
     this.effective.set(group.key, group);
     this.version++;
-    if (this.receivers.size > 0) this.receivers.clear();
+    if (this.receivers.size > 0) {
+      this.receivers.clear();
+      this.receiverByList.clear();
+    }
     const members = this.members.get(group.key);
     if (members) for (const id of members) this.hosts[id].receiver = null;
   }
 
   private receiverOf(h: Host): Receiver {
-    const key = h.groupKeys.join('\u0000');
-    let r = this.receivers.get(key);
+    // Hosts often share their list of group keys (the generator's do): look it up by identity
+    // first, by its keys only when this list is new.
+    let r = this.receiverByList.get(h.groupKeys);
     if (r === undefined) {
-      r = new Receiver(h.groupKeys.map((k) => this.effective.get(k)!));
-      this.receivers.set(key, r);
+      const key = h.groupKeys.join('\u0000');
+      r = this.receivers.get(key);
+      if (r === undefined) {
+        r = new Receiver(h.groupKeys.map((k) => this.effective.get(k)!));
+        this.receivers.set(key, r);
+      }
+      this.receiverByList.set(h.groupKeys, r);
     }
     h.receiver = r;
     return r;
