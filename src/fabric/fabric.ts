@@ -203,6 +203,8 @@ export class Fabric {
   /** Compiled receivers by group list: instances with the same groups share one. */
   private readonly receivers = new Map<string, Receiver>();
   private readonly receiverByList = new Map<readonly string[], Receiver>();
+  /** Listening ports by services list (newHost). */
+  private readonly portsOf = new Map<readonly Service[], { readonly tcp: readonly PortRange[]; readonly udp: readonly PortRange[] }>();
   /** Bumped by every change of rules in force, membership or addresses (explanations cache on it). */
   private version = 0;
   /** group key -> ids of instances that carry it. */
@@ -250,7 +252,7 @@ export class Fabric {
     for (const shard of world.instances) for (const _ in shard) instances++;
     this.byPrivate = new IpMap(instances);
     this.byPublic = new IpMap(instances);
-    this.conntrack = new ConnTrackTable(settings.conntrack, options.expectedFlows ?? Math.max(1024, 4 * instances));
+    this.conntrack = new ConnTrackTable(settings.conntrack, options.expectedFlows ?? Math.max(1024, 2 * instances));
     for (const key in world.groups) this.setEffective(world.groups[key]);
     for (const shard of world.instances) for (const name in shard) this.addInstance(shard[name]);
     for (const name in world.external) {
@@ -285,6 +287,12 @@ export class Fabric {
     services: readonly Service[],
   ): number {
     const id = this.hosts.length;
+    // Hosts with the same services list (the generator's share one per tier) share their ports.
+    let ports = this.portsOf.get(services);
+    if (ports === undefined) {
+      ports = { tcp: services.filter((s) => s.protocol === 'tcp').map((s) => s.ports), udp: services.filter((s) => s.protocol === 'udp').map((s) => s.ports) };
+      this.portsOf.set(services, ports);
+    }
     this.hosts.push({
       id,
       name,
@@ -296,8 +304,8 @@ export class Fabric {
       publicIp: 0,
       groupKeys,
       receiver: null,
-      tcpPorts: services.filter((s) => s.protocol === 'tcp').map((s) => s.ports),
-      udpPorts: services.filter((s) => s.protocol === 'udp').map((s) => s.ports),
+      tcpPorts: ports.tcp,
+      udpPorts: ports.udp,
       nextPort: EPHEMERAL_FIRST,
       nextEchoId: 1,
     });
