@@ -23,7 +23,7 @@ import { ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, TCP, UDP, icmpKey, protocolNa
 import { groupDisplayName, type Instance, type SecurityGroup, type Service } from '../model/types.ts';
 import { applyChange, changeRules, getElasticIp, getInstance, type Change, type World } from '../model/world.ts';
 import { Receiver } from '../policy/index.ts';
-import { admissionOf, admitLinear, describeRule, explainDenial, type DenialContext } from '../policy/evaluate.ts';
+import { admissionOf, admitLinear, denyPacket, describeRule } from '../policy/evaluate.ts';
 import type { IngressView } from '../policy/match.ts';
 import { ConnTrackTable, EXPIRED, INBOUND, MISS, OUTBOUND } from '../conntrack/table.ts';
 import {
@@ -610,8 +610,7 @@ export class Fabric {
           if (flow !== null && request && flow.explanation !== null && flow.explanationVersion === this.version && slot !== EXPIRED) {
             denial = flow.explanation; // a retransmission meets the same rules: same reasons
           } else {
-            const view: IngressView = { protocol: proto, key, source: src, privatePath, senderGroups: s.running && !s.external ? s.groupKeys : null };
-            denial = this.deny(t, s, receiver.groups, view, dst, slot === EXPIRED);
+            denial = this.deny(t, s, receiver.groups, proto, key, src, privatePath, dst, slot === EXPIRED);
           }
           if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
           if (flow) {
@@ -644,16 +643,22 @@ export class Fabric {
   }
 
   /** Why `t`'s groups (`groups`, as in force: its Receiver's) deny the packet. */
-  private deny(t: Host, s: Host, groups: readonly SecurityGroup[], view: IngressView, dst: Ip, expired: boolean): Explanation {
-    const ctx: DenialContext = {
-      receiver: t.name,
-      sender: s.name,
-      destination: dst,
-      pendingWouldAdmit: this.pendingWouldAdmit(t, view),
-      conntrackExpired: expired ? { idleNs: this.conntrack.expiredIdle, timeoutNs: this.conntrack.expiredTimeout } : null,
-    };
+  private deny(
+    t: Host,
+    s: Host,
+    groups: readonly SecurityGroup[],
+    proto: number,
+    key: number,
+    src: Ip,
+    privatePath: boolean,
+    dst: Ip,
+    expired: boolean,
+  ): Explanation {
+    const senderGroups = s.running && !s.external ? s.groupKeys : null;
+    const pending = this.pending.size === 0 ? null : this.pendingWouldAdmit(t, { protocol: proto, key, source: src, privatePath, senderGroups });
+    const conntrackExpired = expired ? { idleNs: this.conntrack.expiredIdle, timeoutNs: this.conntrack.expiredTimeout } : null;
     // The denial is the explanation: its message stays unwritten until someone reads it.
-    return explainDenial(groups, view, ctx) as Explanation;
+    return denyPacket(groups, proto, key, src, privatePath, senderGroups, t.name, s.name, dst, pending, conntrackExpired) as Explanation;
   }
 
   /** Would the rules as configured (changes still propagating included) admit the packet? */

@@ -94,26 +94,66 @@ export function describeRule(rule: Rule): string {
 
 /** Why the receiver's groups deny the packet: primary code first, then the rest. */
 export function explainDenial(groups: readonly SecurityGroup[], view: IngressView, ctx: DenialContext): Denial {
-  const base: DenialCode = groups.some((g) => g.ingress.length > 0) ? 'ENI_SG_RULES_MISMATCH' : 'SG_HAS_NO_RULES';
-  const codes: DenialCode[] = [];
-  if (ctx.pendingWouldAdmit) codes.push('SIM_PROPAGATION_PENDING');
-  if (ctx.conntrackExpired) codes.push('SIM_CONNTRACK_EXPIRED');
+  return denyPacket(
+    groups,
+    view.protocol,
+    view.key,
+    view.source,
+    view.privatePath,
+    view.senderGroups,
+    ctx.receiver,
+    ctx.sender,
+    ctx.destination,
+    ctx.pendingWouldAdmit ?? null,
+    ctx.conntrackExpired ?? null,
+  );
+}
+
+/**
+ * explainDenial with the packet and its context as plain arguments: the fabric's hot path,
+ * which then allocates one object per denial (the denial itself, which keeps these facts
+ * until its message is read).
+ */
+export function denyPacket(
+  groups: readonly SecurityGroup[],
+  protocol: number,
+  key: number,
+  source: number,
+  privatePath: boolean,
+  senderGroups: readonly string[] | null,
+  receiver: string,
+  sender: string,
+  destination: number,
+  pendingWouldAdmit: DenialContext['pendingWouldAdmit'],
+  conntrackExpired: DenialContext['conntrackExpired'],
+): Denial {
+  let base: DenialCode = 'SG_HAS_NO_RULES';
+  for (let g = 0; g < groups.length; g++) if (groups[g].ingress.length > 0) base = 'ENI_SG_RULES_MISMATCH';
+  let codes: readonly DenialCode[] = base === 'ENI_SG_RULES_MISMATCH' ? ONLY_MISMATCH : ONLY_NO_RULES;
+  const extra: DenialCode[] = [];
+  if (pendingWouldAdmit) extra.push('SIM_PROPAGATION_PENDING');
+  if (conntrackExpired) extra.push('SIM_CONNTRACK_EXPIRED');
   // A group rule that would have matched had the packet kept its group identity.
   let lost: { readonly group: SecurityGroup; readonly rule: Rule } | null = null;
-  if (!view.privatePath && view.senderGroups !== null) {
-    const privateView: IngressView = { ...view, privatePath: true };
-    for (const g of groups) {
-      const hit = g.ingress.find((r) => r.source.kind === 'group' && ruleMatches(r, privateView));
-      if (hit) {
-        lost = { group: g, rule: hit };
-        codes.push('SG_REFERENCES_NOT_PRESERVED');
-        break;
+  if (!privatePath && senderGroups !== null) {
+    search: for (const g of groups) {
+      for (const r of g.ingress) {
+        if (r.source.kind === 'group' && senderGroups.includes(r.source.group) && coversTraffic(r, protocol, key)) {
+          lost = { group: g, rule: r };
+          extra.push('SG_REFERENCES_NOT_PRESERVED');
+          break search;
+        }
       }
     }
   }
-  codes.push(base);
-  return new LazyDenial(codes, groups, view, ctx, lost);
+  if (extra.length > 0) codes = [...extra, base];
+  const d = new LazyDenial(codes, groups, lost);
+  d.setFacts(protocol, key, source, privatePath, senderGroups, receiver, sender, destination, pendingWouldAdmit ?? null, conntrackExpired ?? null);
+  return d;
 }
+
+const ONLY_MISMATCH: readonly DenialCode[] = Object.freeze(['ENI_SG_RULES_MISMATCH']);
+const ONLY_NO_RULES: readonly DenialCode[] = Object.freeze(['SG_HAS_NO_RULES']);
 
 /** What a denial's message is written from, kept until (and unless) someone reads it. */
 interface DenialFacts {
@@ -127,24 +167,30 @@ interface DenialFacts {
  * A denial whose codes are decided and whose message is written when first read: a large run
  * denies far more packets than anyone reads reasons for. The message is an own enumerable
  * property (an accessor), so spreading, JSON and equality see it as a plain field. Everything
- * it reads is immutable: the groups are frozen snapshots, view and ctx the caller's own objects.
+ * it reads is immutable: the groups are frozen snapshots, the rest plain values.
  */
 class LazyDenial implements Denial {
   declare readonly code: DenialCode;
   declare readonly message: string;
   declare readonly blockers: readonly DenialCode[];
-  // The facts, as fields rather than an object of their own (one allocation less per denial);
-  // #groups is null once the message is written.
+  // The facts as fields of the denial itself (no objects of their own); #groups is null once
+  // the message is written.
   #groups: readonly SecurityGroup[] | null;
-  #view: IngressView | null;
-  #ctx: DenialContext | null;
   #lost: DenialFacts['lost'];
+  #protocol = 0;
+  #key = 0;
+  #source = 0;
+  #privatePath = false;
+  #senderGroups: readonly string[] | null = null;
+  #receiver = '';
+  #sender = '';
+  #destination = 0;
+  #pending: DenialContext['pendingWouldAdmit'] = null;
+  #expired: DenialContext['conntrackExpired'] = null;
   #message = '';
 
-  constructor(codes: readonly DenialCode[], groups: readonly SecurityGroup[], view: IngressView, ctx: DenialContext, lost: DenialFacts['lost']) {
+  constructor(codes: readonly DenialCode[], groups: readonly SecurityGroup[], lost: DenialFacts['lost']) {
     this.#groups = groups;
-    this.#view = view;
-    this.#ctx = ctx;
     this.#lost = lost;
     // Own properties in the order code, message, blockers (as the reports print them).
     Object.defineProperty(this, 'code', { value: codes[0], enumerable: true });
@@ -152,14 +198,41 @@ class LazyDenial implements Denial {
     Object.defineProperty(this, 'blockers', { value: codes.length > 1 ? codes.slice(1) : NO_BLOCKERS, enumerable: true });
   }
 
+  setFacts(
+    protocol: number,
+    key: number,
+    source: number,
+    privatePath: boolean,
+    senderGroups: readonly string[] | null,
+    receiver: string,
+    sender: string,
+    destination: number,
+    pending: DenialContext['pendingWouldAdmit'],
+    expired: DenialContext['conntrackExpired'],
+  ): void {
+    this.#protocol = protocol;
+    this.#key = key;
+    this.#source = source;
+    this.#privatePath = privatePath;
+    this.#senderGroups = senderGroups;
+    this.#receiver = receiver;
+    this.#sender = sender;
+    this.#destination = destination;
+    this.#pending = pending;
+    this.#expired = expired;
+  }
+
   static render(d: LazyDenial): string {
     const groups = d.#groups;
     if (groups !== null) {
-      d.#message = denialMessage(d.code, { groups, view: d.#view!, ctx: d.#ctx!, lost: d.#lost });
+      const view: IngressView = { protocol: d.#protocol, key: d.#key, source: d.#source, privatePath: d.#privatePath, senderGroups: d.#senderGroups };
+      const ctx: DenialContext = { receiver: d.#receiver, sender: d.#sender, destination: d.#destination, pendingWouldAdmit: d.#pending, conntrackExpired: d.#expired };
+      d.#message = denialMessage(d.code, { groups, view, ctx, lost: d.#lost });
       d.#groups = null;
-      d.#view = null;
-      d.#ctx = null;
       d.#lost = null;
+      d.#senderGroups = null;
+      d.#pending = null;
+      d.#expired = null;
     }
     return d.#message;
   }
