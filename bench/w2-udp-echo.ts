@@ -8,7 +8,9 @@
  * admits udp/7 from 10.0.0.0/8 (requests pass by that rule or by connection tracking, echoes by
  * connection tracking), each listening on udp/7 (the fabric's UDP service answers a request by
  * sending the payload back to the source address and port), latency.sameZone = 100 µs with no
- * jitter, otherwise DEFAULT_SETTINGS; the N clients as simulator events (one handler for all
+ * jitter, otherwise DEFAULT_SETTINGS; a kernel and a connection-tracking table sized for the
+ * run (Simulator `capacity`, FabricOptions `expectedFlows`: as W1 gives the kernel room for
+ * its H timers, so neither grows mid-run); the N clients as simulator events (one handler for all
  * sends, numeric arguments (client, k): no closure per send), client i starting at
  * floor(i · 10 ms / N) and sending every 10 ms to a uniform other host's private address
  * (d = uniformInt(0..N-2); d >= i ? d + 1 : d) from one ephemeral port; the checks (sent =
@@ -87,8 +89,12 @@ export function runW2(p: W2Params): W2Outcome {
     instances.push({ name: `h${i}`, region: REGION, zone: ZONE, groups, services, state: 'running' });
   }
   const world = createWorld({ seed: p.seed, regions: [{ name: REGION, zones: [ZONE] }], groups: [group], instances, external: [] });
-  const sim = new Simulator({ seed: p.seed });
-  const fabric = new Fabric(sim, world, W2_SETTINGS, null);
+  // Room for what is pending at once (each client's next send, the datagrams in flight), as W1
+  // gives the kernel room for its H timers: the kernel then never grows during setup or run.
+  const sim = new Simulator({ seed: p.seed, capacity: 4 * n + 1024 });
+  // Connection tracking sized for the run's flows (each exchange is a new tuple at both ends:
+  // the client's one port to a random server), so the table never rehashes mid-run.
+  const fabric = new Fabric(sim, world, W2_SETTINGS, null, { expectedFlows: 2 * n * p.packets });
 
   // Host ids and private addresses by client index, in flat arrays.
   const id = new Int32Array(n);

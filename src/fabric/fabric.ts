@@ -10,7 +10,9 @@
  * (group rules on the private path only) — with silent drops; outbound never filtered
  * (classic); rule changes in force after the propagation delay; the endpoints' behaviour
  * (transport/) wired to timers; trace events; and filling in each flow's record.
- * Every packet travels as an event: nothing decides a flow without sending its packets.
+ * Every packet travels as an event, with one exception that changes nothing observable: the
+ * SYN retransmissions of a connect denied after the last change, which are accounted for at
+ * its timeout instead (fastForward).
  * Does not own: the world's rules of change (model/), rule evaluation (policy/), the table of
  * tracked flows (conntrack/), scenario files or expectations (scenario/).
  */
