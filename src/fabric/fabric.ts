@@ -25,7 +25,7 @@ import { ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, TCP, UDP, icmpKey, protocolNa
 import { groupDisplayName, type Instance, type SecurityGroup, type Service } from '../model/types.ts';
 import { applyChange, changeRules, getElasticIp, getInstance, type Change, type World } from '../model/world.ts';
 import { Receiver } from '../policy/index.ts';
-import { admissionOf, admitLinear, denyPacket, describeRule } from '../policy/evaluate.ts';
+import { PacketDenial, admissionOf, admitLinear, describeRule, type Denial } from '../policy/evaluate.ts';
 import type { IngressView } from '../policy/match.ts';
 import { ConnTrackTable, EXPIRED, INBOUND, MISS, OUTBOUND } from '../conntrack/table.ts';
 import {
@@ -660,7 +660,8 @@ export class Fabric {
     const pending = this.pending.size === 0 ? null : this.pendingWouldAdmit(t, { protocol: proto, key, source: src, privatePath, senderGroups });
     const conntrackExpired = expired ? { idleNs: this.conntrack.expiredIdle, timeoutNs: this.conntrack.expiredTimeout } : null;
     // The denial is the explanation: its message stays unwritten until someone reads it.
-    return denyPacket(groups, proto, key, src, privatePath, senderGroups, t.name, s.name, dst, pending, conntrackExpired) as Explanation;
+    const denial: Denial = new PacketDenial(groups, proto, key, src, privatePath, senderGroups, t.name, s.name, dst, pending, conntrackExpired);
+    return denial as Explanation;
   }
 
   /** Would the rules as configured (changes still propagating included) admit the packet? */

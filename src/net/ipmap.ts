@@ -34,18 +34,23 @@ export class IpMap {
     return h & this.mask;
   }
 
-  /** The value stored for `ip`, or -1. */
-  get(ip: number): number {
-    ip >>>= 0;
+  /** The slot holding `ip`, or -1. */
+  private find(ip: number): number {
     const keys = this.keys;
     const values = this.values;
     const mask = this.mask;
     let i = this.slotOf(ip);
     for (;;) {
-      const v = values[i];
-      if (v === EMPTY || keys[i] === ip) return v;
+      if (values[i] === EMPTY) return -1;
+      if (keys[i] === ip) return i;
       i = (i + 1) & mask;
     }
+  }
+
+  /** The value stored for `ip`, or -1. */
+  get(ip: number): number {
+    const i = this.find(ip >>> 0);
+    return i < 0 ? EMPTY : this.values[i];
   }
 
   /** Stores `value` (>= 0) for `ip`, replacing any. */
@@ -69,16 +74,11 @@ export class IpMap {
 
   /** Removes `ip`; true if it was there. */
   delete(ip: number): boolean {
-    ip >>>= 0;
+    const i = this.find(ip >>> 0);
+    if (i < 0) return false;
     const keys = this.keys;
     const values = this.values;
     const mask = this.mask;
-    let i = this.slotOf(ip);
-    for (;;) {
-      if (values[i] === EMPTY) return false;
-      if (keys[i] === ip) break;
-      i = (i + 1) & mask;
-    }
     // Backward-shift deletion: move later entries of the probe run into the hole when their
     // home slot does not lie (cyclically) between the hole and them.
     let hole = i;

@@ -94,7 +94,7 @@ export function describeRule(rule: Rule): string {
 
 /** Why the receiver's groups deny the packet: primary code first, then the rest. */
 export function explainDenial(groups: readonly SecurityGroup[], view: IngressView, ctx: DenialContext): Denial {
-  return denyPacket(
+  return new PacketDenial(
     groups,
     view.protocol,
     view.key,
@@ -109,53 +109,10 @@ export function explainDenial(groups: readonly SecurityGroup[], view: IngressVie
   );
 }
 
-/**
- * explainDenial with the packet and its context as plain arguments: the fabric's hot path,
- * which then allocates one object per denial (the denial itself, which keeps these facts
- * until its message is read).
- */
-export function denyPacket(
-  groups: readonly SecurityGroup[],
-  protocol: number,
-  key: number,
-  source: number,
-  privatePath: boolean,
-  senderGroups: readonly string[] | null,
-  receiver: string,
-  sender: string,
-  destination: number,
-  pendingWouldAdmit: DenialContext['pendingWouldAdmit'],
-  conntrackExpired: DenialContext['conntrackExpired'],
-): Denial {
-  let base: DenialCode = 'SG_HAS_NO_RULES';
-  for (let g = 0; g < groups.length; g++) if (groups[g].ingress.length > 0) base = 'ENI_SG_RULES_MISMATCH';
-  let codes: readonly DenialCode[] = base === 'ENI_SG_RULES_MISMATCH' ? ONLY_MISMATCH : ONLY_NO_RULES;
-  const extra: DenialCode[] = [];
-  if (pendingWouldAdmit) extra.push('SIM_PROPAGATION_PENDING');
-  if (conntrackExpired) extra.push('SIM_CONNTRACK_EXPIRED');
-  // A group rule that would have matched had the packet kept its group identity.
-  let lost: { readonly group: SecurityGroup; readonly rule: Rule } | null = null;
-  if (!privatePath && senderGroups !== null) {
-    search: for (const g of groups) {
-      for (const r of g.ingress) {
-        if (r.source.kind === 'group' && senderGroups.includes(r.source.group) && coversTraffic(r, protocol, key)) {
-          lost = { group: g, rule: r };
-          extra.push('SG_REFERENCES_NOT_PRESERVED');
-          break search;
-        }
-      }
-    }
-  }
-  if (extra.length > 0) codes = [...extra, base];
-  const d = new LazyDenial(codes, groups, lost);
-  d.setFacts(protocol, key, source, privatePath, senderGroups, receiver, sender, destination, pendingWouldAdmit ?? null, conntrackExpired ?? null);
-  return d;
-}
-
 const ONLY_MISMATCH: readonly DenialCode[] = Object.freeze(['ENI_SG_RULES_MISMATCH']);
 const ONLY_NO_RULES: readonly DenialCode[] = Object.freeze(['SG_HAS_NO_RULES']);
 
-/** What a denial's message is written from, kept until (and unless) someone reads it. */
+/** What a denial's message is written from. */
 interface DenialFacts {
   readonly groups: readonly SecurityGroup[];
   readonly view: IngressView;
@@ -164,41 +121,34 @@ interface DenialFacts {
 }
 
 /**
- * A denial whose codes are decided and whose message is written when first read: a large run
- * denies far more packets than anyone reads reasons for. The message is an own enumerable
- * property (an accessor), so spreading, JSON and equality see it as a plain field. Everything
- * it reads is immutable: the groups are frozen snapshots, the rest plain values.
+ * Why the receiver's groups deny a packet (explainDenial with the packet and its context as
+ * plain arguments: the fabric's hot path, one object per denial). Its codes are decided at
+ * once; its message is written when first read: a large run denies far more packets than
+ * anyone reads reasons for. The message is an own enumerable property (an accessor), so
+ * spreading, JSON and equality see it as a plain field. The facts it is written from are kept
+ * as fields of the denial itself, all immutable (the groups are frozen snapshots).
  */
-class LazyDenial implements Denial {
+export class PacketDenial implements Denial {
   declare readonly code: DenialCode;
   declare readonly message: string;
   declare readonly blockers: readonly DenialCode[];
-  // The facts as fields of the denial itself (no objects of their own); #groups is null once
-  // the message is written.
+  // #groups is null once the message is written.
   #groups: readonly SecurityGroup[] | null;
-  #lost: DenialFacts['lost'];
-  #protocol = 0;
-  #key = 0;
-  #source = 0;
-  #privatePath = false;
-  #senderGroups: readonly string[] | null = null;
-  #receiver = '';
-  #sender = '';
-  #destination = 0;
-  #pending: DenialContext['pendingWouldAdmit'] = null;
-  #expired: DenialContext['conntrackExpired'] = null;
+  #lost: DenialFacts['lost'] = null;
+  #protocol: number;
+  #key: number;
+  #source: number;
+  #privatePath: boolean;
+  #senderGroups: readonly string[] | null;
+  #receiver: string;
+  #sender: string;
+  #destination: number;
+  #pending: DenialContext['pendingWouldAdmit'];
+  #expired: DenialContext['conntrackExpired'];
   #message = '';
 
-  constructor(codes: readonly DenialCode[], groups: readonly SecurityGroup[], lost: DenialFacts['lost']) {
-    this.#groups = groups;
-    this.#lost = lost;
-    // Own properties in the order code, message, blockers (as the reports print them).
-    Object.defineProperty(this, 'code', { value: codes[0], enumerable: true });
-    Object.defineProperty(this, 'message', MESSAGE);
-    Object.defineProperty(this, 'blockers', { value: codes.length > 1 ? codes.slice(1) : NO_BLOCKERS, enumerable: true });
-  }
-
-  setFacts(
+  constructor(
+    groups: readonly SecurityGroup[],
     protocol: number,
     key: number,
     source: number,
@@ -207,9 +157,10 @@ class LazyDenial implements Denial {
     receiver: string,
     sender: string,
     destination: number,
-    pending: DenialContext['pendingWouldAdmit'],
-    expired: DenialContext['conntrackExpired'],
-  ): void {
+    pendingWouldAdmit: DenialContext['pendingWouldAdmit'],
+    conntrackExpired: DenialContext['conntrackExpired'],
+  ) {
+    this.#groups = groups;
     this.#protocol = protocol;
     this.#key = key;
     this.#source = source;
@@ -218,11 +169,34 @@ class LazyDenial implements Denial {
     this.#receiver = receiver;
     this.#sender = sender;
     this.#destination = destination;
-    this.#pending = pending;
-    this.#expired = expired;
+    this.#pending = pendingWouldAdmit ?? null;
+    this.#expired = conntrackExpired ?? null;
+    let base: DenialCode = 'SG_HAS_NO_RULES';
+    for (let g = 0; g < groups.length; g++) if (groups[g].ingress.length > 0) base = 'ENI_SG_RULES_MISMATCH';
+    let codes: readonly DenialCode[] = base === 'ENI_SG_RULES_MISMATCH' ? ONLY_MISMATCH : ONLY_NO_RULES;
+    const extra: DenialCode[] = [];
+    if (pendingWouldAdmit) extra.push('SIM_PROPAGATION_PENDING');
+    if (conntrackExpired) extra.push('SIM_CONNTRACK_EXPIRED');
+    // A group rule that would have matched had the packet kept its group identity.
+    if (!privatePath && senderGroups !== null) {
+      search: for (const g of groups) {
+        for (const r of g.ingress) {
+          if (r.source.kind === 'group' && senderGroups.includes(r.source.group) && coversTraffic(r, protocol, key)) {
+            this.#lost = { group: g, rule: r };
+            extra.push('SG_REFERENCES_NOT_PRESERVED');
+            break search;
+          }
+        }
+      }
+    }
+    if (extra.length > 0) codes = [...extra, base];
+    // Own properties in the order code, message, blockers (as the reports print them).
+    Object.defineProperty(this, 'code', { value: codes[0], enumerable: true });
+    Object.defineProperty(this, 'message', MESSAGE);
+    Object.defineProperty(this, 'blockers', { value: codes.length > 1 ? codes.slice(1) : NO_BLOCKERS, enumerable: true });
   }
 
-  static render(d: LazyDenial): string {
+  static render(d: PacketDenial): string {
     const groups = d.#groups;
     if (groups !== null) {
       const view: IngressView = { protocol: d.#protocol, key: d.#key, source: d.#source, privatePath: d.#privatePath, senderGroups: d.#senderGroups };
@@ -239,8 +213,8 @@ class LazyDenial implements Denial {
 }
 
 const MESSAGE: PropertyDescriptor = {
-  get(this: LazyDenial): string {
-    return LazyDenial.render(this);
+  get(this: PacketDenial): string {
+    return PacketDenial.render(this);
   },
   enumerable: true,
 };
