@@ -915,7 +915,8 @@ export class Fabric {
     this.stats.packets += n;
     this.stats.drops += n;
     conn.flow.sent += n;
-    this.conntrack.trackMany(conn.host, TCP, conn.remote, conn.localPort, conn.remotePort, conn.ffLastSend, OUTBOUND, F_SYN, n);
+    // As transmit() would have: hosts outside AWS track nothing.
+    if (!this.hosts[conn.host].external) this.conntrack.trackMany(conn.host, TCP, conn.remote, conn.localPort, conn.remotePort, conn.ffLastSend, OUTBOUND, F_SYN, n);
     this.sim.elide(2 * n); // each retransmission: its timer and its arrival
   }
 

@@ -65,6 +65,19 @@ describe('a connect denied after the last change', () => {
     expect(ff.deadline).toBe(63e9 + 120e9); // the last SYN at 63 s, then the 120 s handshake timeout
   });
 
+  it('leaves the conntrack table of a sender outside AWS empty, as sending would', () => {
+    const sizes = [{ changesEndNs: -1 }, {}].map((options) => {
+      const f = fabricOf(options);
+      const flow = newFlow(0, 'connect', 'tcp', 'ext', 0);
+      f.fabric.connect(flow, f.id('ext'), f.fabric.hosts[f.id('c1')].publicIp, 22, true);
+      f.sim.run();
+      return { size: f.fabric.conntrack.size, elided: f.sim.eventsElided, outcome: flow.outcome, packets: f.fabric.stats.packets };
+    });
+    expect(sizes[0].elided).toBe(12);
+    expect(sizes[0]).toEqual({ ...sizes[1], elided: 12 });
+    expect(sizes[1].size).toBe(0);
+  });
+
   it('is not fast-forwarded when traced (the trace shows every retransmission)', () => {
     const events: TraceEvent[] = [];
     const f = fabricOf({ changesEndNs: -1 }, (e) => events.push(e));
