@@ -518,6 +518,7 @@ export class Fabric {
     pk.privatePath[p] = privatePath;
     pk.flow[p] = flow;
     pk.request[p] = request;
+    if (flow !== null && request) flow.requestsInFlight++;
     if (this.trace) {
       this.emit('send', {
         flow: flow?.index ?? null,
@@ -552,6 +553,7 @@ export class Fabric {
     const wireDst = pk.wireDst[p];
     this.packets.release(p);
     const now = this.sim.now;
+    if (flow !== null && request) flow.requestsInFlight--;
 
     if (!privatePath) {
       // Public addresses are translated where the packet arrives: it goes to whoever holds
@@ -591,14 +593,15 @@ export class Fabric {
         this.conntrack.touch(slot, now, INBOUND, flags);
         if (this.trace) this.emit('conntrack', { host: t.name, hit: true, src: formatIp(src), dst: formatIp(dst) });
         if (observed) via = { code: 'TRACKED_CONNECTION', message: `part of a tracked flow of ${t.name}; replies and tracked flows pass regardless of rules` };
-      } else if (flow !== null && request && slot === MISS && flow.explanation !== null && flow.explanationVersion === this.version) {
-        // A retransmission of a request the rules denied, with nothing changed since (no rule,
-        // membership, address or lifecycle change: `version` counts them all): the same packet
-        // meets the same rules, so it gets the same verdict and the same reasons.
+      } else if (flow !== null && request && slot === MISS && this.sameAsDenied(flow, src)) {
+        // A retransmission of a request the rules denied, from the same source and with nothing
+        // changed since (no rule, membership, address or lifecycle change: `version` counts
+        // them all): the same packet meets the same rules: the same verdict, the same reasons.
+        const denial = flow.explanation!;
         this.stats.drops++;
-        if (this.trace) this.emit('drop', { flow: flow.index, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: flow.explanation.code });
-        this.recordDrop(flow, flow.explanation, request);
-        if (proto === TCP && flags === F_SYN && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport);
+        if (this.trace) this.emit('drop', { flow: flow.index, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
+        this.recordDrop(flow, denial, request);
+        if (proto === TCP && flags === F_SYN && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport, src, to, privatePath);
         return;
       } else {
         const s = this.hosts[from];
@@ -609,8 +612,8 @@ export class Fabric {
           this.stats.drops++;
           if (!observed) return;
           let denial: Explanation;
-          if (flow !== null && request && flow.explanation !== null && flow.explanationVersion === this.version && slot !== EXPIRED) {
-            denial = flow.explanation; // a retransmission meets the same rules: same reasons
+          if (flow !== null && request && slot !== EXPIRED && this.sameAsDenied(flow, src)) {
+            denial = flow.explanation!; // a retransmission meets the same rules: same reasons
           } else {
             denial = this.deny(t, s, receiver.groups, proto, key, src, privatePath, dst, slot === EXPIRED);
           }
@@ -619,7 +622,8 @@ export class Fabric {
             this.recordDrop(flow, denial, request);
             if (request) {
               flow.explanationVersion = this.version;
-              if (proto === TCP && flags === F_SYN && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport);
+              flow.explanationSource = src;
+              if (proto === TCP && flags === F_SYN && slot === MISS && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport, src, to, privatePath);
             }
           }
           return;
@@ -642,6 +646,16 @@ export class Fabric {
     if (this.trace) this.emit('deliver', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via!.code });
     if (flow && request && flow.admission === null) flow.admission = via;
     this.deliver(t, proto, src, sport, dport, flags, flow, request, via);
+  }
+
+  /**
+   * Whether a request of `flow` from `src` is the packet its last denial was for, met by the
+   * same world: the flow is undecided (its explanation is that denial), and neither the
+   * fabric's version nor the source the receiver sees has changed (a sender's address can
+   * change between two of its SYNs, and then one may be denied and the next admitted).
+   */
+  private sameAsDenied(flow: FlowRecord, src: Ip): boolean {
+    return flow.outcome === null && flow.explanation !== null && flow.explanationVersion === this.version && flow.explanationSource === src;
   }
 
   /** Why `t`'s groups (`groups`, as in force: its Receiver's) deny the packet. */
@@ -689,7 +703,8 @@ export class Fabric {
   ): void {
     if (proto === TCP) {
       const sock = this.sockets.get(t.id, TCP * 65536 + dport);
-      if (sock && sock.kind === 'tcp' && sock.remotePort === sport) {
+      // A client socket takes segments from the address and port it talks to, no other.
+      if (sock && sock.kind === 'tcp' && sock.remotePort === sport && sock.remote === src) {
         this.clientSegment(t, sock, flags);
         return;
       }
@@ -845,20 +860,31 @@ export class Fabric {
    * every scenario both ways); a denied connect then costs 3 events instead of 15.
    *
    * Only when the retransmissions are certain to change nothing else: no trace (it would show
-   * each); the caller will not close or transfer on the connection; the destination port is
-   * not an ephemeral one (so no packet can come back on the connection's tuple from a client
-   * socket of the receiver, and a retransmission always meets a conntrack miss); the sender's
-   * conntrack entry does not idle out between retransmissions; and the last retransmission
-   * arrives before the timeout. Retransmissions meet no other state: latency jitter is drawn
-   * per flow (latency()), and nothing else reads the dropped SYNs.
+   * each); the caller will not close or transfer on the connection; no answer can still come
+   * (no SYN of the connect was ever admitted, none is travelling); the denial came from a
+   * conntrack miss (an expired entry is explained anew each time, with its idle time); the
+   * retransmissions are this very packet (routed now: same source, host and path); the
+   * destination port is not an ephemeral one (so no packet can come back on the connection's
+   * tuple from a client socket of the receiver, and a retransmission always meets a conntrack
+   * miss); the sender's conntrack entry does not idle out between retransmissions; and the
+   * last retransmission arrives before the timeout. Retransmissions meet no other state:
+   * latency jitter is drawn per flow (latency()), and nothing else reads the dropped SYNs.
+   * (A review found the conditions on answers, expiry and source missing: regressions b9-b12.)
    */
-  private fastForward(flow: FlowRecord, from: number, sport: number, dport: number): void {
+  private fastForward(flow: FlowRecord, from: number, sport: number, dport: number, src: Ip, to: number, privatePath: boolean): void {
     if (this.trace !== null || this.pending.size > 0) return;
     if (dport >= EPHEMERAL_FIRST && dport <= EPHEMERAL_LAST) return;
     const sock = this.sockets.get(from, TCP * 65536 + sport);
     if (sock === undefined || sock.kind !== 'tcp') return;
     const conn = sock;
     if (conn.flow !== flow || !conn.noLaterActions || conn.timer < 0 || conn.ffSends > 0) return;
+    // No answer may still come: no SYN of this connect was ever admitted, and none is on its
+    // way (an earlier one, sent from another address before the last change, might be).
+    if (flow.admission !== null || flow.requestsInFlight > 0) return;
+    // The retransmissions must be this very packet: routed now (as they will be), it leaves
+    // from the same address for the same host on the same path. (This one may have been sent
+    // before the last change, from an address its sender has since left.)
+    if (this.route(this.hosts[from], conn.remote) !== null || this.rSeenSrc !== src || this.rTarget !== to || this.rPrivatePath !== privatePath) return;
     const chain = this.retransmissions(conn.state);
     if (chain === null) return;
     const at = conn.timerAt + chain.endOffset;

@@ -58,8 +58,10 @@ export interface FlowRecord {
   explanation: Explanation | null;
   /** Connect/ping: why an answer (SYN-ACK, echo reply) was dropped on its way back, if one was. */
   replyDrop: Explanation | null;
-  /** The fabric's version when `explanation` was computed (a retransmission may reuse it). */
+  /** The fabric's version when `explanation` was computed, and the source of the packet it
+   * was computed for: a retransmission from that source at that version may reuse it. */
   explanationVersion: number;
+  explanationSource: number;
   /** Admission of the first admitted request packet (kept for refused/connected). */
   admission: Explanation | null;
   /** UDP: datagrams still to be decided, and whether any was dropped. */
@@ -70,6 +72,8 @@ export interface FlowRecord {
    * together they key each packet's latency jitter, so one flow's packets never shift another's. */
   serial: number;
   sent: number;
+  /** Requests (SYNs, echo requests, datagrams) sent and not yet arrived. */
+  requestsInFlight: number;
 }
 
 export function newFlow(index: number, action: FlowAction, protocol: FlowRecord['protocol'], from: string, atNs: number): FlowRecord {
@@ -89,11 +93,13 @@ export function newFlow(index: number, action: FlowAction, protocol: FlowRecord[
     explanation: null,
     replyDrop: null,
     explanationVersion: -1,
+    explanationSource: 0,
     admission: null,
     pending: 0,
     anyDropped: false,
     resolvedAtNs: null,
     serial: 0,
     sent: 0,
+    requestsInFlight: 0,
   };
 }

@@ -126,7 +126,10 @@ export function tcpClose(state: TcpClientState): TcpStep {
  */
 export function tcpServerReply(flags: number, listening: boolean): number {
   if (flags & F_RST) return 0;
-  if (flags & F_SYN) return listening ? F_SYN | F_ACK : F_RST;
+  // A SYN-ACK that no connection of ours is waiting for (its connect gave up, or it is not
+  // ours) is answered with RST, as RFC 9293 §3.10.7.2 answers any ACK in LISTEN; answering it
+  // as a SYN, two hosts listening on each other's ports would trade SYN-ACKs for ever.
+  if (flags & F_SYN) return flags & F_ACK ? F_RST : listening ? F_SYN | F_ACK : F_RST;
   if (!listening) return F_RST;
   if (flags & F_FIN) return F_FIN | F_ACK;
   if (flags & F_DATA) return F_ACK;

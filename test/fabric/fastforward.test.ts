@@ -4,7 +4,9 @@
  * runs 2 events where the connect would run 14 and leaves everything else as it was (flow
  * record, counters, the sender's conntrack entry, the reported event count). Each condition
  * that turns it off is shown to matter, or to keep the run as it would have been.
- * The differential property over random scenarios is test/props/fastforward.test.ts.
+ * The differential property over random scenarios is test/props/fastforward.test.ts; the bugs
+ * a review of it found are test/regressions/b9-b12. Also here: client sockets take segments
+ * only from the address they talk to (found by the same review).
  */
 import { describe, expect, it } from 'vitest';
 import { Fabric, Simulator, runScenario, type FabricOptions, type TraceEvent } from '../../src/index.ts';
@@ -146,6 +148,22 @@ describe('a connect denied after the last change', () => {
     const f = fabricOf({ changesEndNs: 1e9 });
     f.sim.at(2e9, () => f.fabric.applyChange({ kind: 'stop', instance: 'c1' }));
     expect(() => f.sim.run()).toThrow(/after the promised end of changes/);
+  });
+});
+
+describe('client sockets', () => {
+  it('take segments only from the address they talk to (a SYN-ACK for another connect on the same port is not theirs)', () => {
+    // c1 connects to a1:443, then, from the same local port, to a2:443, whose socket replaces
+    // the first before a1's SYN-ACK comes back (same zone: 200 us). a2 has no service on 443:
+    // it answers RST (cross-zone: 1 ms). a1's SYN-ACK must not connect the connect to a2.
+    const f = fabricOf({});
+    const c1 = f.id('c1');
+    const first = f.connect('c1', 'a1', 443);
+    f.fabric.hosts[c1].nextPort = first.conn!.localPort;
+    const second = f.connect('c1', 'a2', 443);
+    f.sim.run();
+    expect(second.flow.outcome).toBe('refused');
+    expect(second.flow.explanation?.code).toBe('CONNECTION_REFUSED');
   });
 });
 

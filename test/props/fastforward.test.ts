@@ -5,9 +5,10 @@
  * Owns: the differential property "a run with fast-forward gives the byte-identical report of
  * a run without it", over random worlds and timelines whose entries come close together (so
  * retransmissions overlap later traffic, changes and lifecycle, and tie with them to the
- * nanosecond), with latency jitter, propagation delays, and random TCP and conntrack settings
- * (few or many SYN retries, short or long RTOs, conntrack handshake timeouts shorter than the
- * retransmission gaps, which must turn fast-forward off). The run without fast-forward is
+ * nanosecond), with latency jitter, propagation delays, and random TCP, conntrack and latency
+ * settings (few or many SYN retries, short or long RTOs, conntrack handshake timeouts shorter
+ * than the retransmission gaps, which must turn fast-forward off, public-path latencies longer
+ * than the RTOs, so that requests and answers travel across changes). The run without fast-forward is
  * traced (safeRun), so every other property checks that path.
  * Does not own: the unit cases of when fast-forward applies (test/fabric/fastforward.test.ts).
  */
@@ -22,15 +23,20 @@ import { checkProperty, firstDifference, TIMEOUT } from './replay.ts';
 const settingsArb = fc.record({
   synRetries: fc.integer({ min: 0, max: 6 }),
   initialRtoMs: fc.constantFrom(200, 1000, 3000),
-  tcpHandshakeS: fc.constantFrom(1, 5, 120),
+  tcpHandshakeS: fc.constantFrom(1, 5, 64, 120),
+  // Latencies up to longer than the RTOs, so SYNs and answers are still travelling when
+  // changes come (B9: an answer to a SYN admitted before the last change)
+  slowMs: fc.constantFrom(1, 500, 1900, 50_000),
 });
 
-function withTcp(spec: ScenarioSpec, t: { synRetries: number; initialRtoMs: number; tcpHandshakeS: number }): ScenarioSpec {
+function withTcp(spec: ScenarioSpec, t: { synRetries: number; initialRtoMs: number; tcpHandshakeS: number; slowMs: number }): ScenarioSpec {
   const s = spec.settings;
+  const slow = t.slowMs * 1e6;
   return {
     ...spec,
     settings: {
       ...s,
+      latency: { ...s.latency, publicPath: slow, crossRegion: slow, internet: slow },
       tcp: { ...s.tcp, synRetries: t.synRetries, initialRto: t.initialRtoMs * 1e6 },
       conntrack: { ...s.conntrack, tcpHandshake: sec(t.tcpHandshakeS) },
     },

@@ -239,6 +239,11 @@ describe('tcpServerReply', () => {
     expect(tcpServerReply(F_RST, false)).toBe(0);
     expect(tcpServerReply(F_RST | F_SYN, true)).toBe(0);
   });
+
+  it('answers a SYN-ACK that no connect waits for with RST, listening or not (B11: never SYN-ACK back)', () => {
+    expect(tcpServerReply(F_SYN | F_ACK, true)).toBe(F_RST);
+    expect(tcpServerReply(F_SYN | F_ACK, false)).toBe(F_RST);
+  });
 });
 
 describe('describeFlags', () => {
