@@ -93,6 +93,7 @@ interface RunFlags {
   trace?: string;
   timing?: boolean;
   color?: boolean;
+  compileAfter?: number;
 }
 
 async function runCommand(paths: string[], flags: RunFlags, io: Io): Promise<number> {
@@ -136,13 +137,13 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io): Promise<num
           }
         };
         try {
-          reports.push(runScenario(loaded.spec, { seed: flags.seed, trace, file: shown, timing: flags.timing }));
+          reports.push(runScenario(loaded.spec, { seed: flags.seed, trace, file: shown, timing: flags.timing, compileReceiversAfter: flags.compileAfter }));
         } finally {
           if (buffer) writeSync(fd, buffer);
         }
       } else {
         try {
-          reports.push(runScenario(loaded.spec, { seed: flags.seed, file: shown, timing: flags.timing }));
+          reports.push(runScenario(loaded.spec, { seed: flags.seed, file: shown, timing: flags.timing, compileReceiversAfter: flags.compileAfter }));
         } catch (e) {
           if (!(e instanceof WorldError)) throw e;
           const d = { file: shown, path: 'timeline', message: e.message };
@@ -256,6 +257,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--trace <file.jsonl>', 'write every packet event (send, nat, redirect, deliver, drop, conntrack, change, outcome) as JSON lines')
     .option('--timing', 'measure wall-clock time into stats.wallMs (otherwise 0, so output is byte-identical across runs)')
     .option('--no-color', 'never colour the summary (colour is used only on a terminal, and never with NO_COLOR set)')
+    .option(
+      '--compile-after <packets>',
+      "packets a receiver's rules are scanned for before they are compiled into an index (default 64; 0: from the first packet). Same results either way; for diagnosing the index",
+      countOption(0, 1_000_000_000),
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 invalid input, 3 internal error.\n' +

@@ -61,6 +61,12 @@ export interface FabricOptions {
    * Default: no promise, no fast-forward.
    */
   readonly changesEndNs?: number;
+  /**
+   * Packets a receiver's rules are scanned for before they are compiled (policy/index.ts
+   * `Receiver`; default Receiver.COMPILE_AFTER). 0 compiles every receiver from its first
+   * packet: tests use it to run scenarios through the compiled index.
+   */
+  readonly compileReceiversAfter?: number;
 }
 
 export interface FabricStats {
@@ -233,6 +239,7 @@ export class Fabric {
   private readonly onPingTimeout = (host: number, echoId: number) => this.pingTimeout(host, echoId);
   /** Fabric.retransmissions, by the state they start from. */
   private readonly chains = new Map<TcpClientState, RetransmissionChain | null>();
+  private readonly compileReceiversAfter: number;
   /** FabricOptions.changesEndNs (Infinity: no promise). */
   private readonly changesEndNs: number;
   /** No packet takes longer than this (the largest latency with the largest jitter), ns. */
@@ -248,6 +255,7 @@ export class Fabric {
     this.world = world;
     this.jitterKey = Math.floor(sim.random('latency').next() * 2 ** 32);
     this.changesEndNs = options.changesEndNs ?? Infinity;
+    this.compileReceiversAfter = options.compileReceiversAfter ?? Receiver.COMPILE_AFTER;
     const l = settings.latency;
     this.maxLatencyNs = Math.ceil(Math.max(l.sameZone, l.crossZone, l.publicPath, l.crossRegion, l.internet) * (1 + Math.max(0, l.jitter))) + 1;
     let instances = 0;
@@ -375,7 +383,10 @@ export class Fabric {
       const key = h.groupKeys.join('\u0000');
       r = this.receivers.get(key);
       if (r === undefined) {
-        r = new Receiver(h.groupKeys.map((k) => this.effective.get(k)!));
+        r = new Receiver(
+          h.groupKeys.map((k) => this.effective.get(k)!),
+          this.compileReceiversAfter,
+        );
         this.receivers.set(key, r);
       }
       this.receiverByList.set(h.groupKeys, r);

@@ -275,13 +275,17 @@ export class Receiver {
   private uses = 0;
   private compiled: CompiledReceiver | null = null;
 
-  constructor(readonly groups: readonly SecurityGroup[]) {}
+  /** `compileAfter`: packets scanned before compiling (0: compiled from the first). */
+  constructor(
+    readonly groups: readonly SecurityGroup[],
+    private readonly compileAfter = Receiver.COMPILE_AFTER,
+  ) {}
 
   /** Packed admission of the canonical admitting rule, or -1 (as CompiledReceiver.match). */
   match(protocol: number, key: number, source: number, senderGroups: readonly string[] | null): number {
     const c = this.compiled;
     if (c !== null) return c.match(protocol, key, source, senderGroups);
-    if (++this.uses < Receiver.COMPILE_AFTER) return matchLinear(this.groups, protocol, key, source, senderGroups);
+    if (++this.uses < this.compileAfter) return matchLinear(this.groups, protocol, key, source, senderGroups);
     this.compiled = CompiledReceiver.compile(this.groups);
     return this.compiled.match(protocol, key, source, senderGroups);
   }

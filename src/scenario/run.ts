@@ -32,6 +32,8 @@ export interface RunOptions {
    * tests that check exactly that.
    */
   readonly fastForward?: boolean;
+  /** FabricOptions.compileReceiversAfter (0: every receiver's rules compiled from its first packet; for tests). */
+  readonly compileReceiversAfter?: number;
 }
 
 export interface RuleReport {
@@ -136,7 +138,8 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
   const world = initialWorld(spec, seed);
   const sim = new Simulator({ seed });
   const promise = options.fastForward === false ? {} : changesEnd(spec);
-  const fabric = new Fabric(sim, world, spec.settings, options.trace ?? null, promise);
+  const compile = options.compileReceiversAfter !== undefined ? { compileReceiversAfter: options.compileReceiversAfter } : {};
+  const fabric = new Fabric(sim, world, spec.settings, options.trace ?? null, { ...promise, ...compile });
   // Connections that a later transfer or close names (the others may be fast-forwarded).
   const named = new Set<string>();
   for (const e of spec.timeline) if (e.action.kind === 'transfer' || e.action.kind === 'close') named.add(e.action.connection);

@@ -83,6 +83,16 @@ describe('sgsim run', () => {
     expect(r.err).toContain('no such file or directory');
   });
 
+  it('--compile-after N changes nothing in the report, and a bad N is a usage error', async () => {
+    const plain = await cli('run', scenario4, '--json');
+    const compiled = await cli('run', scenario4, '--json', '--compile-after', '0');
+    expect(compiled.code).toBe(0);
+    expect(compiled.out).toBe(plain.out);
+    const bad = await cli('run', scenario4, '--compile-after', '-1');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/compile-after/);
+  });
+
   it('prints one JSON report with --json, and {version, scenarios} for several files', async () => {
     const one = await cli('run', scenario4, '--json');
     const report = JSON.parse(one.out);

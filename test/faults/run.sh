@@ -30,8 +30,8 @@ for f in "${faults[@]}"; do
   n=0; faulty=0; clean=0
   for cx in $files; do
     n=$((n + 1))
-    (cd "$dir" && npx tsx src/cli/main.ts run "$cx" > /dev/null 2>&1); [ $? -eq 1 ] && faulty=$((faulty + 1))
-    (cd "$work/base" && npx tsx src/cli/main.ts run "$cx" > /dev/null 2>&1); [ $? -eq 0 ] && clean=$((clean + 1))
+    (cd "$dir" && npx tsx src/cli/main.ts run --compile-after 0 "$cx" > /dev/null 2>&1); [ $? -eq 1 ] && faulty=$((faulty + 1))
+    (cd "$work/base" && npx tsx src/cli/main.ts run --compile-after 0 "$cx" > /dev/null 2>&1); [ $? -eq 0 ] && clean=$((clean + 1))
   done
   [ -z "$failed" ] && uncaught=1
   echo "$f: $(head -1 "$root/test/faults/$f.diff" | sed 's/^--- a\///; s/\t.*//')"

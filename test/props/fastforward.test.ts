@@ -9,7 +9,9 @@
  * settings (few or many SYN retries, short or long RTOs, conntrack handshake timeouts shorter
  * than the retransmission gaps, which must turn fast-forward off, public-path latencies longer
  * than the RTOs, so that requests and answers travel across changes). The run without fast-forward is
- * traced (safeRun), so every other property checks that path.
+ * traced (safeRun), so every other property checks that path. Also: the reports are the same
+ * whether receivers scan their rules first (the default) or are compiled from the first packet
+ * (as safeRun runs them).
  * Does not own: the unit cases of when fast-forward applies (test/fabric/fastforward.test.ts).
  */
 import { describe, it } from 'vitest';
@@ -56,6 +58,9 @@ function sameReport(name: string, options: WorldOptions, runs: number): void {
       if (d1) throw new Error(`the report with fast-forward differs from the traced run's; ${d1}`);
       const d2 = firstDifference(noFf, ff);
       if (d2) throw new Error(`the report with fast-forward differs from the run without it; ${d2}`);
+      // safeRun compiles every receiver from its first packet; these runs scan first (default)
+      const d3 = firstDifference(JSON.stringify(runScenario(spec, { compileReceiversAfter: 0 })), ff);
+      if (d3) throw new Error(`the report with receivers compiled from the first packet differs from the default (scanned first); ${d3}`);
     },
     { runs, files: ([raw, tcp]) => [{ spec: tcp ? withTcp(raw, tcp) : raw }] },
   );

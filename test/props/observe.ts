@@ -26,13 +26,18 @@ export class RunawaySimulation extends Error {
 
 /**
  * runScenario with a guard: a run whose packets never stop (a loop in the simulator) throws
- * RunawaySimulation after EVENT_CAP trace events instead of hanging the test run.
+ * RunawaySimulation after EVENT_CAP trace events instead of hanging the test run. Receivers
+ * are compiled from their first packet (`sgsim run --compile-after 0` replays it).
  */
 export function safeRun(spec: ScenarioSpec, options: { seed?: string; trace?: (e: TraceEvent) => void } = {}): RunReport {
   let n = 0;
   const last: TraceEvent[] = [];
   return runScenario(spec, {
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    // Every receiver compiled from its first packet, so the properties check the compiled index
+    // (small scenarios would otherwise only ever scan; test/props/fastforward.test.ts checks
+    // that both give the same reports).
+    compileReceiversAfter: 0,
     trace: (e) => {
       options.trace?.(e);
       last.push(e);

@@ -348,7 +348,7 @@ export function checkProperty<T>(name: string, arb: fc.Arbitrary<T>, predicate: 
           `Counterexample of the property "${name}"${options.knownBug ? ` (known bug ${options.knownBug})` : ''}.`,
           `fast-check seed ${details.seed}, path "${details.counterexamplePath ?? ''}".`,
           `Replay: SGSIM_PROPS_SEED=${details.seed} SGSIM_PROPS_PATH='${details.counterexamplePath ?? ''}' npx vitest run test/props -t '${name}'`,
-          `Run it: npx tsx src/cli/main.ts run ${relative(process.cwd(), file)}`,
+          `Run it: npx tsx src/cli/main.ts run --compile-after 0 ${relative(process.cwd(), file)}`,
           ...(f.note ? ['', ...f.note.split('\n')] : []),
         ].join('\n');
         writeFileSync(file, specToYaml(f.spec, note));
