@@ -185,6 +185,9 @@ export const CHECKS: CheckSpec[] = [
     metric: 'exchanges_per_s',
     metricLabel: 'exchanges/s',
     target: { kind: 'at-least', min: 300_000 },
+    // benchmarks.md defines the rate at P = 100; --quick's P = 10 is a 50 ms loop, mostly JIT
+    // warm-up (about 200,000/s), so the absolute target is judged at full size only.
+    fullSizeOnly: true,
   },
   {
     key: 'W2/sgsim/N=10000',
