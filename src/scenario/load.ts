@@ -23,7 +23,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { register as registerHooks } from 'node:module';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, isNode, isScalar, parseDocument, visit } from 'yaml';
 import { formatCidr, formatIp, isClassicPrivate, parseCidr, parseIp, type Ip } from '../net/ipv4.ts';
 import { formatIcmp, formatPorts, type IcmpMatch, type PortRange, type RuleProtocol } from '../net/protocol.ts';
 import {
@@ -265,26 +265,44 @@ function lineCol(text: string, pos: number): string {
 
 function parseYamlText(text: string, file: string): ParseResult {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  // Duplicate keys are found below with a set per mapping: the yaml library's own check
+  // (uniqueKeys: true) compares each key with every earlier one, and a generated file with
+  // 100,000 instances took minutes to load.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: true });
   const at = (pos: number): string => {
     const { line, col } = lines.linePos(pos);
     return `line ${line || 1}, column ${col}`;
   };
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: { pos: number; d: Diagnostic }[] = [];
+  const duplicateKey = (pos: number): string => {
+    const rest = text.slice(pos).split('\n')[0];
+    const key = /^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^:#{}[\],]+?)\s*:/.exec(rest)?.[1];
+    return key
+      ? `duplicate key ${key.startsWith('"') || key.startsWith("'") ? key : `"${key}"`} (each key may appear once in a mapping)`
+      : 'duplicate key (each key may appear once in a mapping)';
+  };
   for (const e of [...doc.errors, ...doc.warnings]) {
     let message = `invalid YAML: ${e.message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '')}`;
-    if (e.code === 'DUPLICATE_KEY') {
-      const rest = text.slice(e.pos[0]).split('\n')[0];
-      const key = /^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^:#{}[\],]+?)\s*:/.exec(rest)?.[1];
-      message = key
-        ? `duplicate key ${key.startsWith('"') || key.startsWith("'") ? key : `"${key}"`} (each key may appear once in a mapping)`
-        : 'duplicate key (each key may appear once in a mapping)';
-    } else if (e.code === 'MULTIPLE_DOCS') {
-      message = 'invalid YAML: the file holds several documents (---); a scenario file holds one';
-    }
-    diagnostics.push({ file, path: at(e.pos[0]), message });
+    if (e.code === 'DUPLICATE_KEY') message = duplicateKey(e.pos[0]);
+    else if (e.code === 'MULTIPLE_DOCS') message = 'invalid YAML: the file holds several documents (---); a scenario file holds one';
+    diagnostics.push({ pos: e.pos[0], d: { file, path: at(e.pos[0]), message } });
   }
-  if (diagnostics.length > 0) return { ok: false, diagnostics };
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (!seen.has(key)) {
+          seen.add(key);
+          continue;
+        }
+        const pos = isNode(pair.key) && pair.key.range ? pair.key.range[0] : (map.range?.[0] ?? 0);
+        diagnostics.push({ pos, d: { file, path: at(pos), message: duplicateKey(pos) } });
+      }
+    },
+  });
+  diagnostics.sort((a, b) => a.pos - b.pos);
+  if (diagnostics.length > 0) return { ok: false, diagnostics: diagnostics.map((x) => x.d) };
   try {
     return { ok: true, doc: doc.toJS({ maxAliasCount: 1000 }) };
   } catch (err) {

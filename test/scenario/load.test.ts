@@ -783,6 +783,23 @@ describe('syntax and files', () => {
     expect(r).toEqual({ ok: false, diagnostics: [{ file: 'dup.yaml', path: 'line 4, column 3', message: expect.stringContaining('duplicate key "r1"') }] });
   });
 
+  it('finds duplicate YAML keys in flow mappings, deep down, and every one of them, in file order', () => {
+    const r = parseScenarioText(
+      'version: 1\ngroups:\n  A: { region: r, region: s }\ninstances:\n  i: { region: r, services: [tcp/80] }\n  j: { region: r }\n  i: { region: r }\n  j: { region: r }\n',
+      'dup.yaml',
+      'yaml',
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.diagnostics.map((d) => [d.path, d.message.replace(/ \(each key.*$/, '')])).toEqual([
+      ['line 3, column 19', 'duplicate key "region"'],
+      ['line 7, column 3', 'duplicate key "i"'],
+      ['line 8, column 3', 'duplicate key "j"'],
+    ]);
+    // the same text with distinct keys is fine, and a 1 and a "1" are different keys
+    expect(parseScenarioText('a: 1\nb: 2\n1: x\n"1": y\n', 'ok.yaml', 'yaml').ok).toBe(true);
+  });
+
   it('bad JSON gives the line and column', () => {
     const r = parseScenarioText('{\n  "version": 1,\n  "regions": {,}\n}\n', 's.json', 'json');
     expect(r).toEqual({ ok: false, diagnostics: [{ file: 's.json', path: 'line 3, column 15', message: expect.stringContaining('invalid JSON') }] });
