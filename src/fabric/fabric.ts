@@ -868,7 +868,8 @@ export class Fabric {
    * cancels the retransmission timer, schedules the timeout at the time it would have come,
    * and there accounts for the retransmissions (packets, drops, the sender's conntrack entry,
    * the events: fastForwardLand). Reports are byte-identical either way (a property test runs
-   * every scenario both ways); a denied connect then costs 3 events instead of 15.
+   * every scenario both ways); after its first SYN's arrival, a denied connect then costs one
+   * event (its timeout) instead of 13.
    *
    * Only when the retransmissions are certain to change nothing else: no trace (it would show
    * each); the caller will not close or transfer on the connection; no answer can still come
@@ -880,14 +881,14 @@ export class Fabric {
    * miss); the sender's conntrack entry does not idle out between retransmissions; and the
    * last retransmission arrives before the timeout. Retransmissions meet no other state:
    * latency jitter is drawn per flow (latency()), and nothing else reads the dropped SYNs.
-   * (A review found the conditions on answers, expiry and source missing: regressions b9-b12.)
+   * (A review found the conditions on answers, expiry and source missing: regressions b9-b13.)
    */
   private fastForward(flow: FlowRecord, from: number, sport: number, dport: number, src: Ip, to: number, privatePath: boolean): void {
     if (this.trace !== null || this.pending.size > 0) return;
     if (dport >= EPHEMERAL_FIRST && dport <= EPHEMERAL_LAST) return;
     const sock = this.sockets.get(from, TCP * 65536 + sport);
     if (sock === undefined || sock.kind !== 'tcp') return;
-    const conn = sock;
+    const conn: Connection = sock;
     if (conn.flow !== flow || !conn.noLaterActions || conn.timer < 0 || conn.ffSends > 0) return;
     // No answer may still come: no SYN of this connect was ever admitted, and none is on its
     // way (an earlier one, sent from another address before the last change, might be).
@@ -900,13 +901,11 @@ export class Fabric {
     if (chain === null) return;
     const at = conn.timerAt + chain.endOffset;
     const lastSend = conn.timerAt + chain.lastOffset;
-    const sends = chain.sends;
-    const state = chain.state;
     if (chain.gap > this.conntrack.timeouts.tcpHandshake || lastSend + this.maxLatencyNs >= at) return;
     this.cancelTimer(conn);
-    conn.ffSends = sends;
+    conn.ffSends = chain.sends;
     conn.ffLastSend = lastSend;
-    conn.ffState = state;
+    conn.ffState = chain.state;
     this.armAt(conn, at);
   }
 
