@@ -24,7 +24,7 @@ import { SocketTable } from './sockets.ts';
 import { ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, TCP, UDP, icmpKey, protocolName, type PortRange } from '../net/protocol.ts';
 import { groupDisplayName, type Instance, type SecurityGroup, type Service } from '../model/types.ts';
 import { applyChange, changeRules, getElasticIp, getInstance, type Change, type World } from '../model/world.ts';
-import { Receiver } from '../policy/index.ts';
+import { FlatRules, Receiver } from '../policy/index.ts';
 import { PacketDenial, admissionOf, admitLinear, describeRule, type Denial } from '../policy/evaluate.ts';
 import type { IngressView } from '../policy/match.ts';
 import { ConnTrackTable, EXPIRED, INBOUND, MISS, OUTBOUND } from '../conntrack/table.ts';
@@ -208,6 +208,8 @@ export class Fabric {
   private readonly byPublic: IpMap;
   /** Groups as in force for filtering (after the propagation delay). */
   private readonly effective = new Map<string, SecurityGroup>();
+  /** The same groups flattened for scanning (FlatRules), shared by every receiver that has them. */
+  private readonly flat = new Map<string, FlatRules>();
   /** Compiled receivers by group list: instances with the same groups share one. */
   private readonly receivers = new Map<string, Receiver>();
   private readonly receiverByList = new Map<readonly string[], Receiver>();
@@ -366,6 +368,7 @@ export class Fabric {
 
   private setEffective(group: SecurityGroup): void {
     this.effective.set(group.key, group);
+    this.flat.set(group.key, FlatRules.of(group));
     this.version++;
     if (this.receivers.size > 0) {
       this.receivers.clear();
@@ -386,6 +389,7 @@ export class Fabric {
         r = new Receiver(
           h.groupKeys.map((k) => this.effective.get(k)!),
           this.compileReceiversAfter,
+          h.groupKeys.map((k) => this.flat.get(k)!),
         );
         this.receivers.set(key, r);
       }
@@ -626,7 +630,7 @@ export class Fabric {
           if (flow !== null && request && slot !== EXPIRED && this.sameAsDenied(flow, src)) {
             denial = flow.explanation!; // a retransmission meets the same rules: same reasons
           } else {
-            denial = this.deny(t, s, receiver.groups, proto, key, src, privatePath, dst, slot === EXPIRED);
+            denial = this.deny(t, s, receiver, proto, key, src, privatePath, dst, slot === EXPIRED);
           }
           if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
           if (flow) {
@@ -669,11 +673,11 @@ export class Fabric {
     return flow.outcome === null && flow.explanation !== null && flow.explanationVersion === this.version && flow.explanationSource === src;
   }
 
-  /** Why `t`'s groups (`groups`, as in force: its Receiver's) deny the packet. */
+  /** Why `t`'s groups (as in force: its Receiver's) deny the packet. */
   private deny(
     t: Host,
     s: Host,
-    groups: readonly SecurityGroup[],
+    receiver: Receiver,
     proto: number,
     key: number,
     src: Ip,
@@ -684,8 +688,9 @@ export class Fabric {
     const senderGroups = s.running && !s.external ? s.groupKeys : null;
     const pending = this.pending.size === 0 ? null : this.pendingWouldAdmit(t, { protocol: proto, key, source: src, privatePath, senderGroups });
     const conntrackExpired = expired ? { idleNs: this.conntrack.expiredIdle, timeoutNs: this.conntrack.expiredTimeout } : null;
+    const { groups, flats } = receiver;
     // The denial is the explanation: its message stays unwritten until someone reads it.
-    const denial: Denial = new PacketDenial(groups, proto, key, src, privatePath, senderGroups, t.name, s.name, dst, pending, conntrackExpired);
+    const denial: Denial = new PacketDenial(groups, flats, proto, key, src, privatePath, senderGroups, t.name, s.name, dst, pending, conntrackExpired);
     return denial as Explanation;
   }
 

@@ -11,7 +11,7 @@
 import { formatIp } from '../net/ipv4.ts';
 import { ICMP, TCP, formatIcmp, formatPorts, protocolName } from '../net/protocol.ts';
 import { groupDisplayName, type Rule, type SecurityGroup } from '../model/types.ts';
-import type { CompiledReceiver } from './index.ts';
+import { FlatRules, firstSenderGroupRule, type CompiledReceiver } from './index.ts';
 import { coversSource, coversTraffic, ruleMatches, type IngressView } from './match.ts';
 
 export type DenialCode =
@@ -96,6 +96,7 @@ export function describeRule(rule: Rule): string {
 export function explainDenial(groups: readonly SecurityGroup[], view: IngressView, ctx: DenialContext): Denial {
   return new PacketDenial(
     groups,
+    groups.map(FlatRules.of),
     view.protocol,
     view.key,
     view.source,
@@ -147,8 +148,10 @@ export class PacketDenial implements Denial {
   #expired: DenialContext['conntrackExpired'];
   #message = '';
 
+  /** `flats`: the groups flattened (FlatRules.of each), which the codes are decided from. */
   constructor(
     groups: readonly SecurityGroup[],
+    flats: readonly FlatRules[],
     protocol: number,
     key: number,
     source: number,
@@ -171,29 +174,28 @@ export class PacketDenial implements Denial {
     this.#destination = destination;
     this.#pending = pendingWouldAdmit ?? null;
     this.#expired = conntrackExpired ?? null;
+    // Decided from the flattened rules (shared and compact; the rule objects of a large world
+    // are cold): the fabric builds one denial per denied connect.
     let base: DenialCode = 'SG_HAS_NO_RULES';
-    for (let g = 0; g < groups.length; g++) if (groups[g].ingress.length > 0) base = 'ENI_SG_RULES_MISMATCH';
+    for (let g = 0; g < flats.length; g++) if (flats[g].count > 0) base = 'ENI_SG_RULES_MISMATCH';
     let codes: readonly DenialCode[] = base === 'ENI_SG_RULES_MISMATCH' ? ONLY_MISMATCH : ONLY_NO_RULES;
-    const extra: DenialCode[] = [];
-    if (pendingWouldAdmit) extra.push('SIM_PROPAGATION_PENDING');
-    if (conntrackExpired) extra.push('SIM_CONNTRACK_EXPIRED');
     // A group rule that would have matched had the packet kept its group identity.
-    if (!privatePath && senderGroups !== null) {
-      search: for (const g of groups) {
-        for (const r of g.ingress) {
-          if (r.source.kind === 'group' && senderGroups.includes(r.source.group) && coversTraffic(r, protocol, key)) {
-            this.#lost = { group: g, rule: r };
-            extra.push('SG_REFERENCES_NOT_PRESERVED');
-            break search;
-          }
-        }
+    const lost = !privatePath && senderGroups !== null ? firstSenderGroupRule(flats, protocol, key, senderGroups) : -1;
+    if (pendingWouldAdmit || conntrackExpired || lost >= 0) {
+      const extra: DenialCode[] = [];
+      if (pendingWouldAdmit) extra.push('SIM_PROPAGATION_PENDING');
+      if (conntrackExpired) extra.push('SIM_CONNTRACK_EXPIRED');
+      if (lost >= 0) {
+        const group = groups[Math.floor(lost / 0x1000000)];
+        this.#lost = { group, rule: group.ingress[lost % 0x1000000] };
+        extra.push('SG_REFERENCES_NOT_PRESERVED');
       }
+      codes = [...extra, base];
     }
-    if (extra.length > 0) codes = [...extra, base];
-    // Own properties in the order code, message, blockers (as the reports print them).
-    Object.defineProperty(this, 'code', { value: codes[0], enumerable: true });
+    // Own enumerable properties in the order code, message, blockers (as the reports print them).
+    (this as { code: DenialCode }).code = codes[0];
     Object.defineProperty(this, 'message', MESSAGE);
-    Object.defineProperty(this, 'blockers', { value: codes.length > 1 ? codes.slice(1) : NO_BLOCKERS, enumerable: true });
+    (this as { blockers: readonly DenialCode[] }).blockers = codes.length > 1 ? codes.slice(1) : NO_BLOCKERS;
   }
 
   static render(d: PacketDenial): string {

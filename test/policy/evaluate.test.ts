@@ -16,8 +16,8 @@ import {
   admissionOf,
 } from '../../src/policy/evaluate.ts';
 import type { DenialContext } from '../../src/policy/evaluate.ts';
-import { CompiledReceiver, Receiver, matchLinear } from '../../src/policy/index.ts';
-import type { IngressView } from '../../src/policy/match.ts';
+import { CompiledReceiver, FlatRules, Receiver, firstSenderGroupRule, matchFlat, matchLinear } from '../../src/policy/index.ts';
+import { coversTraffic, type IngressView } from '../../src/policy/match.ts';
 import type { Rule, RuleSource, SecurityGroup } from '../../src/model/types.ts';
 import { ICMP, TCP, UDP, icmpKey } from '../../src/net/protocol.ts';
 import { maskOf } from '../../src/net/ipv4.ts';
@@ -142,6 +142,18 @@ function expectedPacked(gs: readonly SecurityGroup[], v: IngressView): number {
   return a === null ? -1 : packedOf(a.groupPosition, a.ruleIndex);
 }
 
+/** The first group rule covering the traffic that names one of the sender's groups, by a scan of the rule objects. */
+function firstSenderGroupRuleByScan(gs: readonly SecurityGroup[], v: IngressView): number {
+  for (let g = 0; g < gs.length; g++) {
+    const rules = gs[g].ingress;
+    for (let r = 0; r < rules.length; r++) {
+      const src = rules[r].source;
+      if (src.kind === 'group' && v.senderGroups!.includes(src.group) && coversTraffic(rules[r], v.protocol, v.key)) return packedOf(g, r);
+    }
+  }
+  return -1;
+}
+
 describe('CompiledReceiver agrees with admitLinear (property)', () => {
   it('for random groups and random packets: the same (group position, rule index)', () => {
     fc.assert(
@@ -153,14 +165,16 @@ describe('CompiledReceiver agrees with admitLinear (property)', () => {
     );
   });
 
-  it('the tiered Receiver (a scan, then compiled after COMPILE_AFTER packets) and matchLinear give the same answers', () => {
+  it('the tiered Receiver (a scan of FlatRules, then compiled after COMPILE_AFTER packets), matchFlat and matchLinear give the same answers', () => {
     fc.assert(
       fc.property(groups, fc.array(packet, { minLength: Receiver.COMPILE_AFTER + 4, maxLength: Receiver.COMPILE_AFTER + 12 }), (gs, packets) => {
         const receiver = new Receiver(gs);
+        const flats = gs.map(FlatRules.of);
         packets.forEach((v, i) => {
           const sender = v.privatePath ? v.senderGroups : null;
           const want = expectedPacked(gs, v);
           expect(matchLinear(gs, v.protocol, v.key, v.source, sender)).toBe(want);
+          expect(matchFlat(flats, v.protocol, v.key, v.source, sender)).toBe(want);
           expect(receiver.match(v.protocol, v.key, v.source, sender)).toBe(want);
           expect(receiver.isCompiled).toBe(i + 1 >= Receiver.COMPILE_AFTER);
         });
@@ -194,7 +208,12 @@ describe('CompiledReceiver agrees with admitLinear (property)', () => {
     fc.assert(
       fc.property(derived, ({ gs, packets }) => {
         const receiver = compile(gs);
-        for (const v of packets) expect(admitReceiver(receiver, v)).toBe(expectedPacked(gs, v));
+        const flats = gs.map(FlatRules.of);
+        for (const v of packets) {
+          expect(admitReceiver(receiver, v)).toBe(expectedPacked(gs, v));
+          expect(matchFlat(flats, v.protocol, v.key, v.source, v.privatePath ? v.senderGroups : null)).toBe(expectedPacked(gs, v));
+          if (v.senderGroups !== null) expect(firstSenderGroupRule(flats, v.protocol, v.key, v.senderGroups)).toBe(firstSenderGroupRuleByScan(gs, v));
+        }
       }),
       { numRuns: 1000 },
     );
