@@ -59,6 +59,20 @@ function synSent(retries: number, s: TcpSettings): TcpClientState {
   return (states[retries] ??= Object.freeze({ phase: 'syn-sent', retries, rto: s.initialRto * 2 ** retries }));
 }
 
+/**
+ * `state` in another phase, shared as the syn-sent states are: one value per (state, phase), so
+ * 10^6 connections timing out (or connecting) from the same state allocate one state, not 10^6.
+ */
+const inPhase = new Map<TcpClientPhase, WeakMap<TcpClientState, TcpClientState>>();
+
+function withPhase(state: TcpClientState, phase: TcpClientPhase): TcpClientState {
+  let byState = inPhase.get(phase);
+  if (byState === undefined) inPhase.set(phase, (byState = new WeakMap()));
+  let next = byState.get(state);
+  if (next === undefined) byState.set(state, (next = Object.freeze({ ...state, phase })));
+  return next;
+}
+
 /** Opens a connection: the first SYN and its retransmission deadline. */
 export function tcpOpen(now: number, s: TcpSettings): TcpStep {
   return {
@@ -73,7 +87,7 @@ export function tcpOpen(now: number, s: TcpSettings): TcpStep {
 export function tcpOnTimer(state: TcpClientState, now: number, s: TcpSettings): TcpStep {
   if (state.phase !== 'syn-sent') return { state, send: 0, deadline: null, event: null };
   if (state.retries >= s.synRetries) {
-    return { state: { ...state, phase: 'timed-out' }, send: 0, deadline: null, event: 'timeout' };
+    return { state: withPhase(state, 'timed-out'), send: 0, deadline: null, event: 'timeout' };
   }
   const rto = state.rto * 2;
   const shared = synSent(state.retries + 1, s);
@@ -86,23 +100,23 @@ export function tcpClientOnSegment(state: TcpClientState, flags: number): TcpSte
   const none = { state, send: 0, deadline: null, event: null } as const;
   if (flags & F_RST) {
     if (state.phase === 'refused' || state.phase === 'timed-out' || state.phase === 'closed') return none;
-    if (state.phase === 'syn-sent') return { state: { ...state, phase: 'refused' }, send: 0, deadline: null, event: 'refused' };
-    return { state: { ...state, phase: 'closed' }, send: 0, deadline: null, event: 'closed' };
+    if (state.phase === 'syn-sent') return { state: withPhase(state, 'refused'), send: 0, deadline: null, event: 'refused' };
+    return { state: withPhase(state, 'closed'), send: 0, deadline: null, event: 'closed' };
   }
   switch (state.phase) {
     case 'syn-sent':
       if ((flags & (F_SYN | F_ACK)) === (F_SYN | F_ACK)) {
-        return { state: { ...state, phase: 'established' }, send: F_ACK, deadline: null, event: 'connected' };
+        return { state: withPhase(state, 'established'), send: F_ACK, deadline: null, event: 'connected' };
       }
       return none;
     case 'established':
       // A duplicate SYN-ACK (the answer to a retransmitted SYN) is re-ACKed and ignored.
       if (flags & F_SYN) return { state, send: F_ACK, deadline: null, event: null };
-      if (flags & F_FIN) return { state: { ...state, phase: 'closed' }, send: F_ACK, deadline: null, event: 'closed' };
+      if (flags & F_FIN) return { state: withPhase(state, 'closed'), send: F_ACK, deadline: null, event: 'closed' };
       if (flags & F_ACK) return { state, send: 0, deadline: null, event: 'data-acked' };
       return none;
     case 'fin-wait':
-      if (flags & F_FIN) return { state: { ...state, phase: 'closed' }, send: F_ACK, deadline: null, event: 'closed' };
+      if (flags & F_FIN) return { state: withPhase(state, 'closed'), send: F_ACK, deadline: null, event: 'closed' };
       return none;
     default:
       return none;
@@ -117,7 +131,7 @@ export function tcpSendData(state: TcpClientState): number {
 /** The client closes: FIN from an established connection. */
 export function tcpClose(state: TcpClientState): TcpStep {
   if (state.phase !== 'established') return { state, send: 0, deadline: null, event: null };
-  return { state: { ...state, phase: 'fin-wait' }, send: F_FIN | F_ACK, deadline: null, event: null };
+  return { state: withPhase(state, 'fin-wait'), send: F_FIN | F_ACK, deadline: null, event: null };
 }
 
 /**
