@@ -259,7 +259,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--no-color', 'never colour the summary (colour is used only on a terminal, and never with NO_COLOR set)')
     .option(
       '--compile-after <packets>',
-      "packets a receiver's rules are scanned for before they are compiled into an index (default 64; 0: from the first packet). Same results either way; for diagnosing the index",
+      "packets a receiver with more than 48 rules scans them for before compiling them into an index (default 256; 0: every receiver, from the first packet). Same results either way; for diagnosing the index",
       countOption(0, 1_000_000_000),
     )
     .addHelpText(

@@ -355,22 +355,27 @@ export function firstSenderGroupRule(flats: readonly FlatRules[], protocol: numb
 }
 
 /**
- * The groups of one receiver as the fabric filters with them: a plain scan of their rules for
- * the first COMPILE_AFTER packets, then a CompiledReceiver built on the spot. Compiling (a trie
- * and segment tables per protocol) costs about fifty scans of the dozen rules a generated
- * instance has (measured), and in a world of 10^6 instances with random traffic most receivers
- * decide a few packets; so a receiver is compiled once its scans have cost about what
- * compiling would (the ski-rental rule: never more than twice the better choice). Receivers
- * that keep deciding (W2's echo servers) are compiled after their first packets. Both tiers
- * give the same answer (test/policy/evaluate.test.ts).
+ * The groups of one receiver as the fabric filters with them: a plain scan of their flattened
+ * rules (matchFlat), and for a receiver with more than SCAN_RULES rules, a CompiledReceiver
+ * built once it has decided COMPILE_AFTER packets. Measured on generated groups
+ * (docs/performance.md): a scan costs about 8 ns a rule, a compiled lookup 250-550 ns whatever
+ * the rules, so the index is faster only past about 50 rules; compiling costs about 2 us a rule,
+ * i.e. about 250 scans. So a small receiver is never compiled, and a large one once its scans
+ * have cost about what compiling would (the ski-rental rule: never more than twice the better
+ * choice); in a world of 10^6 instances with random traffic most receivers decide a few packets
+ * and have a dozen rules. Both tiers give the same answer (test/policy/evaluate.test.ts).
  */
 export class Receiver {
-  static readonly COMPILE_AFTER = 64;
+  static readonly COMPILE_AFTER = 256;
+  static readonly SCAN_RULES = 48;
   private uses = 0;
   private compiled: CompiledReceiver | null = null;
+  /** Rules of all the groups. */
+  readonly rules: number;
 
   /**
-   * `compileAfter`: packets scanned before compiling (0: compiled from the first). `flats`:
+   * `compileAfter`: packets scanned before compiling; 0 compiles from the first packet,
+   * whatever the number of rules (tests use it to run scenarios through the index). `flats`:
    * the groups flattened (FlatRules.of each), when the caller keeps them (the fabric does, one
    * per group for all the receivers that share it).
    */
@@ -378,13 +383,19 @@ export class Receiver {
     readonly groups: readonly SecurityGroup[],
     private readonly compileAfter = Receiver.COMPILE_AFTER,
     readonly flats: readonly FlatRules[] = groups.map(FlatRules.of),
-  ) {}
+  ) {
+    let rules = 0;
+    for (let g = 0; g < flats.length; g++) rules += flats[g].count;
+    this.rules = rules;
+  }
 
   /** Packed admission of the canonical admitting rule, or -1 (as CompiledReceiver.match). */
   match(protocol: number, key: number, source: number, senderGroups: readonly string[] | null): number {
     const c = this.compiled;
     if (c !== null) return c.match(protocol, key, source, senderGroups);
-    if (++this.uses < this.compileAfter) return matchFlat(this.flats, protocol, key, source, senderGroups);
+    if (this.compileAfter > 0 && (this.rules <= Receiver.SCAN_RULES || ++this.uses < this.compileAfter)) {
+      return matchFlat(this.flats, protocol, key, source, senderGroups);
+    }
     this.compiled = CompiledReceiver.compile(this.groups);
     return this.compiled.match(protocol, key, source, senderGroups);
   }

@@ -165,18 +165,25 @@ describe('CompiledReceiver agrees with admitLinear (property)', () => {
     );
   });
 
-  it('the tiered Receiver (a scan of FlatRules, then compiled after COMPILE_AFTER packets), matchFlat and matchLinear give the same answers', () => {
+  it('the tiered Receiver (a scan of FlatRules; compiled after compileAfter packets when it has more than SCAN_RULES rules, or from the first with 0), matchFlat and matchLinear give the same answers', () => {
+    // Up to 6 groups of up to 16 rules: some receivers above SCAN_RULES, some below.
+    const someGroups = fc
+      .array(fc.array(rule, { maxLength: 16 }), { maxLength: 6 })
+      .map((lists) => lists.map((ingress, i) => group(`grp${i}`, ingress)));
+    const compileAfter = 8;
     fc.assert(
-      fc.property(groups, fc.array(packet, { minLength: Receiver.COMPILE_AFTER + 4, maxLength: Receiver.COMPILE_AFTER + 12 }), (gs, packets) => {
-        const receiver = new Receiver(gs);
+      fc.property(someGroups, fc.array(packet, { minLength: compileAfter + 4, maxLength: compileAfter + 12 }), fc.boolean(), (gs, packets, fromFirst) => {
+        const receiver = new Receiver(gs, fromFirst ? 0 : compileAfter);
         const flats = gs.map(FlatRules.of);
+        const rules = gs.reduce((n, g) => n + g.ingress.length, 0);
+        expect(receiver.rules).toBe(rules);
         packets.forEach((v, i) => {
           const sender = v.privatePath ? v.senderGroups : null;
           const want = expectedPacked(gs, v);
           expect(matchLinear(gs, v.protocol, v.key, v.source, sender)).toBe(want);
           expect(matchFlat(flats, v.protocol, v.key, v.source, sender)).toBe(want);
           expect(receiver.match(v.protocol, v.key, v.source, sender)).toBe(want);
-          expect(receiver.isCompiled).toBe(i + 1 >= Receiver.COMPILE_AFTER);
+          expect(receiver.isCompiled).toBe(fromFirst || (rules > Receiver.SCAN_RULES && i + 1 >= compileAfter));
         });
       }),
       { numRuns: 300 },
