@@ -230,9 +230,8 @@ export class Fabric {
   private readonly effective = new Map<string, SecurityGroup>();
   /** The same groups flattened for scanning (FlatRules), shared by every receiver that has them. */
   private readonly flat = new Map<string, FlatRules>();
-  /** Compiled receivers by group list: instances with the same groups share one. */
+  /** Receivers by list of group keys (the key itself for one, else joined): instances with the same groups share one. */
   private readonly receivers = new Map<string, Receiver>();
-  private readonly receiverByList = new Map<readonly string[], Receiver>();
   /** Listening ports by services list (newHost). */
   private readonly portsOf = new Map<readonly Service[], { readonly tcp: readonly PortRange[]; readonly udp: readonly PortRange[] }>();
   /** Bumped by every change of rules in force, membership or addresses (explanations cache on it). */
@@ -410,28 +409,24 @@ export class Fabric {
     this.version++;
     if (this.receivers.size > 0) {
       this.receivers.clear();
-      this.receiverByList.clear();
     }
     const members = this.members.get(group.key);
     if (members) for (const id of members) this.hosts[id].receiver = null;
   }
 
   private receiverOf(h: Host): Receiver {
-    // Hosts often share their list of group keys (the generator's do): look it up by identity
-    // first, by its keys only when this list is new.
-    let r = this.receiverByList.get(h.groupKeys);
+    // One receiver per distinct list of group keys. Most lists have one key, which is then the
+    // map key itself (no string built).
+    const keys = h.groupKeys;
+    const key = keys.length === 1 ? keys[0] : keys.join('\u0000');
+    let r = this.receivers.get(key);
     if (r === undefined) {
-      const key = h.groupKeys.join('\u0000');
-      r = this.receivers.get(key);
-      if (r === undefined) {
-        r = new Receiver(
-          h.groupKeys.map((k) => this.effective.get(k)!),
-          this.compileReceiversAfter,
-          h.groupKeys.map((k) => this.flat.get(k)!),
-        );
-        this.receivers.set(key, r);
-      }
-      this.receiverByList.set(h.groupKeys, r);
+      r = new Receiver(
+        keys.map((k) => this.effective.get(k)!),
+        this.compileReceiversAfter,
+        keys.map((k) => this.flat.get(k)!),
+      );
+      this.receivers.set(key, r);
     }
     h.receiver = r;
     return r;
@@ -624,8 +619,9 @@ export class Fabric {
       } else if (holder < 0) dst = 0;
     }
     const t = this.hosts[to];
+    const tFlags = this.hostInfo[to * HOST_STRIDE + H_FLAGS];
     // dst 0: nobody holds the public address now (a running host's private address is never 0).
-    if (!(this.hostInfo[to * HOST_STRIDE + H_FLAGS] & RUNNING) || this.hostInfo[to * HOST_STRIDE + H_PRIVATE] >>> 0 !== dst) {
+    if (!(tFlags & RUNNING) || this.hostInfo[to * HOST_STRIDE + H_PRIVATE] >>> 0 !== dst) {
       this.stats.drops++;
       const gone = privatePath ? dst : wireDst;
       if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION' });
@@ -646,7 +642,7 @@ export class Fabric {
     // Explanations are built only for someone who reads them: a flow record or the trace.
     const observed = flow !== null || this.trace !== null;
     let via: Explanation | null = null;
-    if (!t.external) {
+    if (!(tFlags & EXTERNAL)) {
       const slot = this.conntrack.lookup(to, proto, src, ctPorts, ctRemotePort, now);
       if (slot >= 0) {
         this.conntrack.touch(slot, now, INBOUND, flags);
