@@ -124,14 +124,6 @@ export interface Connection {
   timerAt: number;
   /** The caller will neither transfer on this connection nor close it (see Fabric.connect). */
   readonly noLaterActions: boolean;
-  /**
-   * Fast-forwarded (Fabric.fastForward): SYN retransmissions accounted for but not sent, the
-   * time of the last of them, and the state after it; applied when the pending timer (then the
-   * timeout) fires. 0 / unused otherwise.
-   */
-  ffSends: number;
-  ffLastSend: number;
-  ffState: TcpClientState | null;
 }
 
 /** SYN retransmissions of a connection, relative to its pending timer (Fabric.retransmissions). */
@@ -151,6 +143,65 @@ interface RetransmissionChain {
 const UDP_ECHO = 1;
 
 const EPHEMERAL_FIRST = 32768;
+
+/** Why a connect times out when its SYN retransmissions run out (Fabric.noAnswer's `within`). */
+const TIMED_OUT = 'before its SYN retransmissions ran out';
+
+/**
+ * Fast-forwarded connects waiting for their timeout (Fabric.fastForward, Fabric.land): what the
+ * timeout must account for, in typed arrays by landing number (reused once landed), and the
+ * flow record to resolve. A pending connection otherwise held a Connection object and a socket
+ * until its timeout; at 10^6 connects in flight, that was 10^6 objects in the old generation.
+ */
+class Landings {
+  host = new Int32Array(1024);
+  remote = new Float64Array(1024);
+  localPort = new Int32Array(1024);
+  remotePort = new Int32Array(1024);
+  lastSend = new Float64Array(1024);
+  sends = new Int32Array(1024);
+  private readonly flows: (FlowRecord | null)[] = [];
+  private readonly free: number[] = [];
+
+  add(flow: FlowRecord, host: number, remote: Ip, localPort: number, remotePort: number, lastSend: number, sends: number): number {
+    const i = this.free.length > 0 ? this.free.pop()! : this.flows.length;
+    if (i === this.flows.length) {
+      this.flows.push(null);
+      if (i === this.host.length) this.grow();
+    }
+    this.flows[i] = flow;
+    this.host[i] = host;
+    this.remote[i] = remote;
+    this.localPort[i] = localPort;
+    this.remotePort[i] = remotePort;
+    this.lastSend[i] = lastSend;
+    this.sends[i] = sends;
+    return i;
+  }
+
+  /** The landing's flow; its number is free again (its fields stay readable until reused). */
+  take(i: number): FlowRecord {
+    const flow = this.flows[i]!;
+    this.flows[i] = null;
+    this.free.push(i);
+    return flow;
+  }
+
+  private grow(): void {
+    const n = this.host.length * 2;
+    const widen = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.host = widen(this.host, (k) => new Int32Array(k));
+    this.remote = widen(this.remote, (k) => new Float64Array(k));
+    this.localPort = widen(this.localPort, (k) => new Int32Array(k));
+    this.remotePort = widen(this.remotePort, (k) => new Int32Array(k));
+    this.lastSend = widen(this.lastSend, (k) => new Float64Array(k));
+    this.sends = widen(this.sends, (k) => new Int32Array(k));
+  }
+}
 
 /** Fabric.hostInfo: int32s per host, and what each holds. */
 const HOST_STRIDE = 4;
@@ -257,6 +308,9 @@ export class Fabric {
    */
   private readonly timerConns: (Connection | null)[] = [];
   private readonly freeTimerSlots: number[] = [];
+  /** Fast-forwarded connects waiting for their timeout (Fabric.fastForward). */
+  private readonly landings = new Landings();
+  private readonly onLanding = (landing: number) => this.land(landing);
   private readonly onPingTimeout = (host: number, echoId: number) => this.pingTimeout(host, echoId);
   /** Fabric.retransmissions, by the state they start from. */
   private readonly chains = new Map<TcpClientState, RetransmissionChain | null>();
@@ -300,6 +354,11 @@ export class Fabric {
 
   // -------------------------------------------------------------------------------------------
   // Hosts and addresses
+
+  /** Client endpoints (connections, UDP and ping sockets) open now, over all hosts. */
+  get openEndpoints(): number {
+    return this.sockets.size;
+  }
 
   hostId(name: string): number | undefined {
     return this.hostByName.get(name);
@@ -880,9 +939,6 @@ export class Fabric {
       transfer: null,
       timerAt: 0,
       noLaterActions,
-      ffSends: 0,
-      ffLastSend: 0,
-      ffState: null,
     };
     const err = this.transmit(from, dst, TCP, localPort, port, step.send, flow, true);
     if (err === 'SOURCE_NOT_RUNNING') return null;
@@ -910,11 +966,14 @@ export class Fabric {
    * A connect's SYN was denied after the last change (FabricOptions.changesEndNs, with no rule
    * change still propagating): every retransmission will meet the same world, so each would be
    * dropped the same way, and the connect will time out. Instead of sending them, the fabric
-   * cancels the retransmission timer, schedules the timeout at the time it would have come,
-   * and there accounts for the retransmissions (packets, drops, the sender's conntrack entry,
-   * the events: fastForwardLand). Reports are byte-identical either way (a property test runs
-   * every scenario both ways); after its first SYN's arrival, a denied connect then costs one
-   * event (its timeout) instead of 13.
+   * cancels the retransmission timer, drops the connection and its socket, and schedules a
+   * landing (Landings) at the time the timeout would have come, which accounts for the
+   * retransmissions (packets, drops, the sender's conntrack entry, the events) and times the
+   * flow out (land). Reports are byte-identical either way (a property test runs every
+   * scenario both ways); after its first SYN's arrival, a denied connect then costs one event
+   * (its landing) instead of 13, and holds no object but its flow record.
+   * Dropping the socket early changes nothing: no segment can come for it (below), and a
+   * later connect from the same port takes the socket over in either case (dropSocket).
    *
    * Only when the retransmissions are certain to change nothing else: no trace (it would show
    * each); the caller will not close or transfer on the connection; no answer can still come
@@ -934,7 +993,7 @@ export class Fabric {
     const sock = this.sockets.get(from, TCP * 65536 + sport);
     if (sock === undefined || sock.kind !== 'tcp') return;
     const conn: Connection = sock;
-    if (conn.flow !== flow || !conn.noLaterActions || conn.timer < 0 || conn.ffSends > 0) return;
+    if (conn.flow !== flow || !conn.noLaterActions || conn.timer < 0) return;
     // No answer may still come: no SYN of this connect was ever admitted, and none is on its
     // way (an earlier one, sent from another address before the last change, might be).
     if (flow.admission !== null || flow.requestsInFlight > 0) return;
@@ -947,11 +1006,11 @@ export class Fabric {
     const at = conn.timerAt + chain.endOffset;
     const lastSend = conn.timerAt + chain.lastOffset;
     if (chain.gap > this.conntrack.timeouts.tcpHandshake || lastSend + this.maxLatencyNs >= at) return;
+    // The connection has nothing left to do but time out: it goes now (its socket too: no
+    // segment can come for it), and what remains is a landing, numbers in typed arrays.
     this.cancelTimer(conn);
-    conn.ffSends = chain.sends;
-    conn.ffLastSend = lastSend;
-    conn.ffState = chain.state;
-    this.armAt(conn, at);
+    this.dropSocket(this.hosts[from], conn);
+    this.sim.at(at, this.onLanding, this.landings.add(flow, from, conn.remote, conn.localPort, conn.remotePort, lastSend, chain.sends));
   }
 
   /**
@@ -987,18 +1046,25 @@ export class Fabric {
     return chain;
   }
 
-  /** The timeout of a fast-forwarded connect: first what its retransmissions would have done. */
-  private fastForwardLand(conn: Connection): void {
-    const n = conn.ffSends;
-    conn.ffSends = 0;
-    conn.state = conn.ffState!;
-    conn.ffState = null;
+  /**
+   * The timeout of a fast-forwarded connect, when it would have come: first what its
+   * retransmissions would have done, then what its timer would (tcpTimer: the connection
+   * times out; its socket is already gone).
+   */
+  private land(landing: number): void {
+    const l = this.landings;
+    const flow = l.take(landing);
+    const host = l.host[landing];
+    const n = l.sends[landing];
     this.stats.packets += n;
     this.stats.drops += n;
-    conn.flow.sent += n;
+    flow.sent += n;
     // As transmit() would have: hosts outside AWS track nothing.
-    if (!this.hosts[conn.host].external) this.conntrack.trackMany(conn.host, TCP, conn.remote, conn.localPort, conn.remotePort, conn.ffLastSend, OUTBOUND, F_SYN, n);
+    if (!(this.hostInfo[host * HOST_STRIDE + H_FLAGS] & EXTERNAL)) {
+      this.conntrack.trackMany(host, TCP, l.remote[landing], l.localPort[landing], l.remotePort[landing], l.lastSend[landing], OUTBOUND, F_SYN, n);
+    }
     this.sim.elide(2 * n); // each retransmission: its timer and its arrival
+    this.resolve(flow, 'timeout', this.noAnswer(flow, TIMED_OUT));
   }
 
   private cancelTimer(conn: Connection): void {
@@ -1021,12 +1087,11 @@ export class Fabric {
     this.timerConns[slot] = null;
     this.freeTimerSlots.push(slot);
     conn.timer = -1;
-    if (conn.ffSends > 0) this.fastForwardLand(conn);
     const step = tcpOnTimer(conn.state, this.sim.now, this.settings.tcp);
     conn.state = step.state;
     if (step.event === 'timeout') {
       this.dropSocket(this.hosts[conn.host], conn);
-      this.resolve(conn.flow, 'timeout', this.noAnswer(conn.flow, 'before its SYN retransmissions ran out'));
+      this.resolve(conn.flow, 'timeout', this.noAnswer(conn.flow, TIMED_OUT));
       return;
     }
     if (step.send) this.transmit(conn.host, conn.remote, TCP, conn.localPort, conn.remotePort, step.send, conn.flow, true);

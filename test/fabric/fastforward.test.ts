@@ -5,7 +5,7 @@
  * record, counters, the sender's conntrack entry, the reported event count). Each condition
  * that turns it off is shown to matter, or to keep the run as it would have been.
  * The differential property over random scenarios is test/props/fastforward.test.ts; the bugs
- * a review of it found are test/regressions/b9-b12. Also here: client sockets take segments
+ * a review of it found are test/regressions/b9-b13. Also here: client sockets take segments
  * only from the address they talk to (found by the same review).
  */
 import { describe, expect, it } from 'vitest';
@@ -65,6 +65,65 @@ describe('a connect denied after the last change', () => {
     expect(ff.stats).toMatchObject({ packets: 7, drops: 7, delivered: 0 });
     expect(ff.sent).toBe(7);
     expect(ff.deadline).toBe(63e9 + 120e9); // the last SYN at 63 s, then the 120 s handshake timeout
+  });
+
+  it('lets a later connect from the same local port, to the same destination, take the port over as it would have (the first connect holds no socket meanwhile)', () => {
+    // a1 connects to c1:22 at 0 s (denied), then again at 5 s from the same local port (as
+    // after a wrap of its ephemeral ports). Without fast-forward, the second takes the socket
+    // over and both connections' SYNs refresh one conntrack entry of a1 (last at 68 s).
+    const runs = [{ changesEndNs: -1 }, {}].map((options) => {
+      const f = fabricOf(options);
+      const first = f.connect('a1', 'c1', 22);
+      let second: ReturnType<typeof f.connect> | null = null;
+      f.sim.at(5e9, () => {
+        f.fabric.hosts[f.id('a1')].nextPort = first.conn!.localPort;
+        second = f.connect('a1', 'c1', 22);
+      });
+      f.sim.run();
+      const slot = f.fabric.conntrack.lookup(f.id('a1'), TCP, f.fabric.hosts[f.id('c1')].privateIp, first.conn!.localPort, 22, 70e9);
+      const record = (x: { flow: FlowRecord }) => ({ outcome: x.flow.outcome, at: x.flow.resolvedAtNs, sent: x.flow.sent, code: x.flow.explanation?.code });
+      return {
+        first: record(first),
+        second: record(second!),
+        samePort: second!.conn!.localPort === first.conn!.localPort,
+        deadline: f.fabric.conntrack.deadlineOf(slot),
+        stats: { ...f.fabric.stats },
+        events: f.sim.eventsRun + f.sim.eventsElided,
+        elided: f.sim.eventsElided,
+        now: f.sim.now,
+      };
+    });
+    const [ff, plain] = runs;
+    expect(ff.elided).toBe(24);
+    expect({ ...ff, elided: 0 }).toEqual({ ...plain, elided: 0 });
+    expect(ff.samePort).toBe(true);
+    expect(ff.deadline).toBe(68e9 + 120e9);
+    expect(ff.second).toEqual({ outcome: 'timeout', at: 132e9, sent: 7, code: 'SG_HAS_NO_RULES' });
+  });
+
+  it('leaves the same records, counters, conntrack entries and no endpoint open, with thousands of denied connects in flight at once (more than the landings table first holds)', () => {
+    const runs = [{ changesEndNs: -1 }, {}].map((options) => {
+      const f = fabricOf(options);
+      const connects: { flow: FlowRecord; conn: ReturnType<Fabric['connect']> }[] = [];
+      for (let k = 0; k < 3000; k++) f.sim.at(k * 1000, () => connects.push(f.connect(k % 2 ? 'a1' : 'a2', 'c1', 22)));
+      f.sim.run();
+      const c1 = f.fabric.hosts[f.id('c1')].privateIp;
+      return {
+        records: connects.map(({ flow, conn }) => {
+          const slot = f.fabric.conntrack.lookup(conn!.host, TCP, c1, conn!.localPort, 22, 0);
+          return [flow.outcome, flow.resolvedAtNs, flow.sent, slot >= 0 ? f.fabric.conntrack.deadlineOf(slot) : slot];
+        }),
+        stats: { ...f.fabric.stats },
+        events: f.sim.eventsRun + f.sim.eventsElided,
+        elided: f.sim.eventsElided,
+        now: f.sim.now,
+        open: f.fabric.openEndpoints,
+      };
+    });
+    const [ff, plain] = runs;
+    expect(ff.elided).toBe(3000 * 12);
+    expect({ ...ff, elided: 0 }).toEqual({ ...plain, elided: 0 });
+    expect(ff.open).toBe(0);
   });
 
   it('leaves the conntrack table of a sender outside AWS empty, as sending would', () => {
