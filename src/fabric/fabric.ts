@@ -230,6 +230,8 @@ class PacketPool {
   flow: (FlowRecord | null)[] = [];
   /** The flow's request (first packet of a send/connect/ping) rather than a reply. */
   request: boolean[] = [];
+  /** The fabric's version when it was sent (Fabric.version). */
+  version: number[] = [];
   private free: number[] = [];
 
   alloc(): number {
@@ -247,6 +249,7 @@ class PacketPool {
     this.privatePath.push(false);
     this.flow.push(null);
     this.request.push(false);
+    this.version.push(0);
     return i;
   }
 
@@ -630,6 +633,7 @@ export class Fabric {
     pk.privatePath[p] = privatePath;
     pk.flow[p] = flow;
     pk.request[p] = request;
+    pk.version[p] = this.version;
     if (flow !== null && request) flow.requestsInFlight++;
     if (this.trace) {
       const s = this.hosts[from];
@@ -664,6 +668,7 @@ export class Fabric {
     const from = pk.srcHost[p];
     const privatePath = pk.privatePath[p];
     const wireDst = pk.wireDst[p];
+    const sentVersion = pk.version[p];
     this.packets.release(p);
     const now = this.sim.now;
     if (flow !== null && request) flow.requestsInFlight--;
@@ -698,15 +703,17 @@ export class Fabric {
     const ctPorts = proto === ICMP ? sport : dport;
     const ctRemotePort = proto === ICMP ? ((dport >> 16) === ICMP_ECHO_REQUEST ? 2 : 1) : sport;
 
-    // Explanations are built only for someone who reads them: a flow record or the trace.
+    // Explanations are built only for someone who reads them: a flow record or the trace. Why a
+    // packet was let in is read only for a request (its flow's admission), not for an answer.
     const observed = flow !== null || this.trace !== null;
+    const explainAdmission = this.trace !== null || (flow !== null && request);
     let via: Explanation | null = null;
     if (!(tFlags & EXTERNAL)) {
       const slot = this.conntrack.lookup(to, proto, src, ctPorts, ctRemotePort, now);
       if (slot >= 0) {
         this.conntrack.touch(slot, now, INBOUND, flags);
         if (this.trace) this.emit('conntrack', { host: t.name, hit: true, src: formatIp(src), dst: formatIp(dst) });
-        if (observed) via = { code: 'TRACKED_CONNECTION', message: `part of a tracked flow of ${t.name}; replies and tracked flows pass regardless of rules` };
+        if (explainAdmission) via = { code: 'TRACKED_CONNECTION', message: `part of a tracked flow of ${t.name}; replies and tracked flows pass regardless of rules` };
       } else if (flow !== null && request && slot === MISS && this.sameAsDenied(flow, src)) {
         // A retransmission of a request the rules denied, from the same source and with nothing
         // changed since (no rule, membership, address or lifecycle change: `version` counts
@@ -715,7 +722,7 @@ export class Fabric {
         this.stats.drops++;
         if (this.trace) this.emit('drop', { flow: flow.index, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
         this.recordDrop(flow, denial, request);
-        if (proto === TCP && flags === F_SYN && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport, src, to, privatePath);
+        if (proto === TCP && flags === F_SYN && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport, src, to, privatePath, sentVersion);
         return;
       } else {
         const s = this.hosts[from];
@@ -737,13 +744,13 @@ export class Fabric {
             if (request) {
               flow.explanationVersion = this.version;
               flow.explanationSource = src;
-              if (proto === TCP && flags === F_SYN && slot === MISS && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport, src, to, privatePath);
+              if (proto === TCP && flags === F_SYN && slot === MISS && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport, src, to, privatePath, sentVersion);
             }
           }
           return;
         }
         this.conntrack.track(to, proto, src, ctPorts, ctRemotePort, now, INBOUND, flags);
-        if (observed) {
+        if (explainAdmission) {
           const adm = admissionOf(receiver.groups, packed);
           via = {
             code: 'ALLOWED_BY_RULE',
@@ -753,7 +760,7 @@ export class Fabric {
           };
         }
       }
-    } else if (observed) {
+    } else if (explainAdmission) {
       via = { code: 'NOT_FILTERED', message: `${t.name} is outside AWS: no security group filters it` };
     }
     this.stats.delivered++;
@@ -987,7 +994,7 @@ export class Fabric {
    * latency jitter is drawn per flow (latency()), and nothing else reads the dropped SYNs.
    * (A review found the conditions on answers, expiry and source missing: regressions b9-b13.)
    */
-  private fastForward(flow: FlowRecord, from: number, sport: number, dport: number, src: Ip, to: number, privatePath: boolean): void {
+  private fastForward(flow: FlowRecord, from: number, sport: number, dport: number, src: Ip, to: number, privatePath: boolean, sentVersion: number): void {
     if (this.trace !== null || this.pending.size > 0) return;
     if (dport >= EPHEMERAL_FIRST && dport <= EPHEMERAL_LAST) return;
     const sock = this.sockets.get(from, TCP * 65536 + sport);
@@ -1000,7 +1007,10 @@ export class Fabric {
     // The retransmissions must be this very packet: routed now (as they will be), it leaves
     // from the same address for the same host on the same path. (This one may have been sent
     // before the last change, from an address its sender has since left.)
-    if (this.route(from, conn.remote) !== null || this.rSeenSrc !== src || this.rTarget !== to || this.rPrivatePath !== privatePath) return;
+    // (Nothing changed since it was sent, when the fabric's version is the same: then it is.)
+    if (sentVersion !== this.version) {
+      if (this.route(from, conn.remote) !== null || this.rSeenSrc !== src || this.rTarget !== to || this.rPrivatePath !== privatePath) return;
+    }
     const chain = this.retransmissions(conn.state);
     if (chain === null) return;
     const at = conn.timerAt + chain.endOffset;
