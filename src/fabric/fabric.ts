@@ -284,7 +284,12 @@ export class Fabric {
   private readonly effective = new Map<string, SecurityGroup>();
   /** The same groups flattened for scanning (FlatRules), shared by every receiver that has them. */
   private readonly flat = new Map<string, FlatRules>();
-  /** Receivers by list of group keys (the key itself for one, else joined): instances with the same groups share one. */
+  /**
+   * Receivers by list of group keys: instances with the same groups share one. Lists of one
+   * key (most) by that key, in a map of at most one entry per group; longer lists by their
+   * keys joined (in a large world most of those lists are an instance's own).
+   */
+  private readonly singleReceivers = new Map<string, Receiver>();
   private readonly receivers = new Map<string, Receiver>();
   /** Listening ports by services list (newHost). */
   private readonly portsOf = new Map<readonly Service[], { readonly tcp: readonly PortRange[]; readonly udp: readonly PortRange[] }>();
@@ -469,26 +474,26 @@ export class Fabric {
     this.effective.set(group.key, group);
     this.flat.set(group.key, FlatRules.of(group));
     this.version++;
-    if (this.receivers.size > 0) {
+    if (this.receivers.size > 0 || this.singleReceivers.size > 0) {
       this.receivers.clear();
+      this.singleReceivers.clear();
     }
     const members = this.members.get(group.key);
     if (members) for (const id of members) this.hosts[id].receiver = null;
   }
 
   private receiverOf(h: Host): Receiver {
-    // One receiver per distinct list of group keys. Most lists have one key, which is then the
-    // map key itself (no string built).
     const keys = h.groupKeys;
+    const map = keys.length === 1 ? this.singleReceivers : this.receivers;
     const key = keys.length === 1 ? keys[0] : keys.join('\u0000');
-    let r = this.receivers.get(key);
+    let r = map.get(key);
     if (r === undefined) {
       r = new Receiver(
         keys.map((k) => this.effective.get(k)!),
         this.compileReceiversAfter,
         keys.map((k) => this.flat.get(k)!),
       );
-      this.receivers.set(key, r);
+      map.set(key, r);
     }
     h.receiver = r;
     return r;
@@ -825,8 +830,10 @@ export class Fabric {
   ): void {
     if (proto === TCP) {
       const sock = this.sockets.get(t.id, TCP * 65536 + dport);
-      // A client socket takes segments from the address and port it talks to, no other.
-      if (sock && sock.kind === 'tcp' && sock.remotePort === sport && sock.remote === src) {
+      // A client socket takes segments from the address and port it talks to, no other; and a
+      // SYN-ACK only if it answers one of its own SYNs (as a real SYN-ACK acknowledges its SYN's
+      // sequence number): not a late answer to an earlier connect from the same port.
+      if (sock && sock.kind === 'tcp' && sock.remotePort === sport && sock.remote === src && (!(flags & F_SYN) || flow === sock.flow)) {
         this.clientSegment(t, sock, flags);
         return;
       }
@@ -992,7 +999,8 @@ export class Fabric {
    * miss); the sender's conntrack entry does not idle out between retransmissions; and the
    * last retransmission arrives before the timeout. Retransmissions meet no other state:
    * latency jitter is drawn per flow (latency()), and nothing else reads the dropped SYNs.
-   * (A review found the conditions on answers, expiry and source missing: regressions b9-b13.)
+   * (A review found the conditions on answers, expiry and source missing: regressions b9-b13;
+   * a second, that dropping the socket early exposed older bugs of ports taken over: b14-b16.)
    */
   private fastForward(flow: FlowRecord, from: number, sport: number, dport: number, src: Ip, to: number, privatePath: boolean, sentVersion: number): void {
     if (this.trace !== null || this.pending.size > 0) return;
@@ -1140,8 +1148,9 @@ export class Fabric {
       flow.to = conn.remote;
       flow.port = conn.remotePort;
     }
-    const h = conn ? this.hosts[conn.host] : null;
-    const open = conn && h && this.sockets.get(h.id, TCP * 65536 + conn.localPort)?.kind === 'tcp' ? tcpSendData(conn.state) : 0;
+    // Open: its port is still its own (a later connect or send that wrapped round the ephemeral
+    // range onto the port took it over), and connected.
+    const open = conn && this.sockets.get(conn.host, TCP * 65536 + conn.localPort) === conn ? tcpSendData(conn.state) : 0;
     if (!conn || !open) {
       this.resolve(flow, 'dropped', { code: 'CONNECTION_NOT_OPEN', message: 'the connection is not open (it never connected, or it was closed or reset)' });
       return;
@@ -1154,7 +1163,8 @@ export class Fabric {
   close(conn: Connection | null): void {
     if (!conn) return;
     const h = this.hosts[conn.host];
-    if (this.sockets.get(h.id, TCP * 65536 + conn.localPort)?.kind !== 'tcp') return;
+    // Only a connection whose port is still its own (see transfer).
+    if (this.sockets.get(h.id, TCP * 65536 + conn.localPort) !== conn) return;
     const step = tcpClose(conn.state);
     conn.state = step.state;
     if (step.send) this.transmit(conn.host, conn.remote, TCP, conn.localPort, conn.remotePort, step.send, null, false);
