@@ -184,8 +184,13 @@ function fmt(x: number): string {
   return x.toPrecision(3);
 }
 
-function runName(run: RunSpec): string {
-  return `${run.workload} ${run.impl} ${run.variant}`;
+/** The variant a run has at the sizes this run uses. */
+function variantOf(run: RunSpec, quick: boolean): string {
+  return quick ? (run.quickVariant ?? run.variant) : run.variant;
+}
+
+function runName(run: RunSpec, quick: boolean): string {
+  return `${run.workload} ${run.impl} ${variantOf(run, quick)}`;
 }
 
 /** The metric of a run's successful lines: median, count and relative spread. */
@@ -231,7 +236,7 @@ function checkRow(c: CheckSpec, runs: Map<string, RunSpec>, outcomes: Map<string
   const run = runs.get(c.key)!;
   const o = outcomes.get(c.key);
   const m = metricOf(o, c.metric);
-  const variant = typeof o?.lines[0]?.variant === 'string' ? (o.lines[0].variant as string) : run.variant;
+  const variant = typeof o?.lines[0]?.variant === 'string' ? (o.lines[0].variant as string) : variantOf(run, quick);
   const head = [run.workload, run.impl, variant, c.metricLabel];
   const target = targetText(c);
 
@@ -311,7 +316,7 @@ async function main(): Promise<void> {
     `sgsim bench — ${opts.quick ? 'quick sizes' : 'full sizes'}, ${opts.repeat} repetition${opts.repeat > 1 ? 's (median)' : ''}, ` +
     `node ${process.version}, ${cpu[0]?.model.trim() ?? 'unknown CPU'} ×${cpu.length}`;
   process.stderr.write(`${header}\n`);
-  for (const r of skipped) process.stderr.write(`skip ${runName(r)}: not implemented yet (bench/${r.file} missing)\n`);
+  for (const r of skipped) process.stderr.write(`skip ${runName(r, opts.quick)}: not implemented yet (bench/${r.file} missing)\n`);
 
   // Repetitions are interleaved (a b a b …), so drift on a shared machine hits all alike.
   const progress = new Progress(todo.length * opts.repeat);
@@ -319,7 +324,7 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   for (let rep = 1; rep <= opts.repeat; rep++) {
     for (const r of todo) {
-      const name = `${runName(r)}${opts.repeat > 1 ? ` #${rep}` : ''}`;
+      const name = `${runName(r, opts.quick)}${opts.repeat > 1 ? ` #${rep}` : ''}`;
       progress.start(name);
       const res = await runChild(r, opts.quick);
       const o = outcomes.get(r.key)!;
@@ -333,7 +338,7 @@ async function main(): Promise<void> {
         const msg = res.error ?? 'unknown error';
         o.errors.push(msg);
         failures.push(`${name}: ${msg}`);
-        allLines.push({ ...(res.line ?? {}), workload: r.workload, impl: r.impl, variant: r.variant, error: msg });
+        allLines.push({ ...(res.line ?? {}), workload: r.workload, impl: r.impl, variant: variantOf(r, opts.quick), error: msg });
         progress.done(name, pc.red('FAILED'));
       }
     }

@@ -28,6 +28,8 @@ export interface RunSpec {
   impl: string;
   /** Shown until the child reports its own `variant`. */
   variant: string;
+  /** The same with --quick, when the quick arguments change it (default: `variant`). */
+  quickVariant?: string;
   /** Relative to bench/. */
   file: string;
   args: string[];
@@ -96,6 +98,7 @@ const w2 = (n: number, p: number, quickP: number): RunSpec => ({
   workload: 'W2',
   impl: 'sgsim',
   variant: `N=${n},P=${p}`,
+  quickVariant: `N=${n},P=${quickP}`,
   file: 'w2-udp-echo.ts',
   args: ['--hosts', String(n), '--packets', String(p)],
   quickArgs: ['--hosts', String(n), '--packets', String(quickP)],
@@ -109,7 +112,8 @@ const w3: RunSpec = {
   key: 'W3/sgsim',
   workload: 'W3',
   impl: 'sgsim',
-  variant: 'instances=1e6',
+  variant: 'instances=1e6,flows=1e6',
+  quickVariant: 'instances=1e4,flows=1e5',
   file: 'w3-scale.ts',
   args: ['--instances', '1000000', '--flows', '1000000'],
   quickArgs: ['--quick'],
