@@ -143,6 +143,7 @@ interface RetransmissionChain {
 const UDP_ECHO = 1;
 
 const EPHEMERAL_FIRST = 32768;
+const EPHEMERAL_LAST = 60999;
 
 /** Why a connect times out when its SYN retransmissions run out (Fabric.noAnswer's `within`). */
 const TIMED_OUT = 'before its SYN retransmissions ran out';
@@ -212,7 +213,6 @@ const H_FLAGS = 2;
 const H_PLACE = 3;
 const RUNNING = 1;
 const EXTERNAL = 2;
-const EPHEMERAL_LAST = 60999;
 
 
 /** Packets in flight, pooled (a packet is an index; no object per packet in steady state). */
