@@ -78,7 +78,11 @@ export interface FabricStats {
   udpEchoesDelivered: number;
 }
 
-/** A host: an instance or a host outside AWS. */
+/**
+ * A host: an instance or a host outside AWS. The fabric's to change: it routes from its own
+ * copy of the addresses, running state, region and zone (hostInfo), written from here by the
+ * fabric whenever it changes them; a caller writing these fields changes nothing.
+ */
 export interface Host {
   readonly id: number;
   readonly name: string;
