@@ -177,3 +177,64 @@ timeline:
     expect(report.stats.packets).toBe(2);
   });
 });
+
+describe('large worlds', () => {
+  it('routes hosts past the first thousand (more than its host table first holds) from their own addresses, region and zone', async () => {
+    const { generateWorldInput } = await import('../../src/scenario/generate.ts');
+    const { createWorld } = await import('../../src/model/world.ts');
+    const { Fabric, Simulator } = await import('../../src/index.ts');
+    const { DEFAULT_SETTINGS } = await import('../../src/scenario/spec.ts');
+    const { newFlow } = await import('../../src/fabric/flows.ts');
+    const world = createWorld(generateWorldInput({ instances: 3000, groups: 40, rulesPerGroup: 4, regions: 3, seed: 'large' }));
+    const sim = new Simulator({ seed: 'large' });
+    const fabric = new Fabric(sim, world, DEFAULT_SETTINGS);
+    const hosts = fabric.hosts.filter((h) => !h.external);
+    expect(hosts.length).toBe(3000);
+    const pairs: [number, number][] = [];
+    for (let k = 0; k < 60; k++) pairs.push([hosts[2999 - k].id, hosts[1100 + 17 * k].id]);
+    const records = pairs.map(([s, t], k) => {
+      const flow = newFlow(k, 'connect', 'tcp', fabric.hosts[s].name, 0);
+      fabric.connect(flow, s, fabric.hosts[t].privateIp, 22, true);
+      return flow;
+    });
+    sim.run();
+    pairs.forEach(([s, t], k) => {
+      const from = fabric.hosts[s];
+      const to = fabric.hosts[t];
+      const sameRegion = from.region === to.region;
+      expect(records[k]).toMatchObject({
+        path: sameRegion ? 'private' : 'public',
+        redirected: !sameRegion,
+        source: sameRegion ? from.privateIp : from.publicIp,
+        destination: to.privateIp,
+      });
+      expect(records[k].outcome).not.toBeNull();
+    });
+    // Both kinds occur among the pairs.
+    expect(new Set(records.map((r) => r.path)).size).toBe(2);
+  });
+
+  it('keeps receivers of different group lists apart, whatever their keys spell when run together', () => {
+    // Groups "ab" + "c" and "a" + "bc": joined without a separator both lists read "abc".
+    const yaml = `version: 1
+name: group lists
+settings: { latency: { jitter: 0 } }
+regions: { us-east-1: {} }
+groups:
+  ab: { region: us-east-1, ingress: [ { protocol: tcp, ports: 22, from: { cidr: 0.0.0.0/0 } } ] }
+  c: { region: us-east-1, ingress: [] }
+  a: { region: us-east-1, ingress: [] }
+  bc: { region: us-east-1, ingress: [] }
+instances:
+  s: { region: us-east-1, groups: [c] }
+  t1: { region: us-east-1, groups: [ab, c], services: [tcp/22] }
+  t2: { region: us-east-1, groups: [a, bc], services: [tcp/22] }
+timeline:
+  - { at: 0s, connect: { from: s, to: t1.private, port: 22 } }
+  - { at: 1s, connect: { from: s, to: t2.private, port: 22 } }
+`;
+    const [first, second] = run(yaml).flows;
+    expect(first.outcome).toBe('connected');
+    expect(second.outcome).toBe('timeout');
+  });
+});
