@@ -14,9 +14,8 @@
  * Does not own: the meaning of a rule (policy/match.ts is the definition this must agree with).
  */
 import { ALL_PORTS, ICMP, TCP, UDP, icmpKeyRange, type PortRange } from '../net/protocol.ts';
-import { cidrContains, maskOf } from '../net/ipv4.ts';
+import { maskOf } from '../net/ipv4.ts';
 import type { Rule, SecurityGroup } from '../model/types.ts';
-import { coversTraffic } from './match.ts';
 
 const NONE = 0x7fffffff;
 
@@ -242,25 +241,6 @@ function buildReceiverProtocol(entries: readonly [Rule, Item][]): ReceiverProtoc
   return new ReceiverProtocolIndex(trie, refs);
 }
 
-/**
- * The canonical admission by a plain scan (the same answer as CompiledReceiver.match, without
- * an index): the packed (group position, rule index) of the first rule, in group then rule
- * order, that covers the packet, or -1. `senderGroups` as for match: null unless the packet
- * came over the private path from a running instance.
- */
-export function matchLinear(groups: readonly SecurityGroup[], protocol: number, key: number, source: number, senderGroups: readonly string[] | null): number {
-  for (let g = 0; g < groups.length; g++) {
-    const rules = groups[g].ingress;
-    for (let r = 0; r < rules.length; r++) {
-      const rule = rules[r];
-      if (!coversTraffic(rule, protocol, key)) continue;
-      const src = rule.source;
-      if (src.kind === 'cidr' ? cidrContains(src.cidr, source) : senderGroups !== null && senderGroups.includes(src.group)) return g * 0x1000000 + r;
-    }
-  }
-  return -1;
-}
-
 // ---------------------------------------------------------------------------------------------
 // One group's rules as numbers, for a plain scan
 
@@ -314,16 +294,24 @@ export class FlatRules {
   }
 }
 
+/** Whether the rule at `i` of flattened rules `d` covers the traffic (policy/match.ts coversTraffic). */
+function coversFlat(d: Int32Array, i: number, protocol: number, key: number): boolean {
+  const p = d[i];
+  return (p === 0 || p === protocol) && key >= d[i + 1] && key <= d[i + 2];
+}
+
 /**
- * matchLinear over flattened groups (`flats[g]` is FlatRules.of(groups[g])): the same answer,
- * without reading a rule object.
+ * The canonical admission by a plain scan of flattened groups (`flats[g]` is
+ * FlatRules.of(groups[g])): the same answer as CompiledReceiver.match, without an index and
+ * without reading a rule object: the packed (group position, rule index) of the first rule, in
+ * group then rule order, that covers the packet, or -1. `senderGroups` as for match: null
+ * unless the packet came over the private path from a running instance.
  */
 export function matchFlat(flats: readonly FlatRules[], protocol: number, key: number, source: number, senderGroups: readonly string[] | null): number {
   for (let g = 0; g < flats.length; g++) {
     const d = flats[g].data;
     for (let i = 0; i < d.length; i += STRIDE) {
-      const p = d[i];
-      if ((p !== 0 && p !== protocol) || key < d[i + 1] || key > d[i + 2]) continue;
+      if (!coversFlat(d, i, protocol, key)) continue;
       const ref = d[i + 5];
       if (ref < 0 ? (source & d[i + 3]) === d[i + 4] : senderGroups !== null && senderGroups.includes(flats[g].refs[ref])) {
         return g * 0x1000000 + i / STRIDE;
@@ -345,10 +333,7 @@ export function firstSenderGroupRule(flats: readonly FlatRules[], protocol: numb
     const d = flats[g].data;
     for (let i = 0; i < d.length; i += STRIDE) {
       const ref = d[i + 5];
-      if (ref < 0) continue;
-      const p = d[i];
-      if ((p !== 0 && p !== protocol) || key < d[i + 1] || key > d[i + 2]) continue;
-      if (senderGroups.includes(refs[ref])) return g * 0x1000000 + i / STRIDE;
+      if (ref >= 0 && coversFlat(d, i, protocol, key) && senderGroups.includes(refs[ref])) return g * 0x1000000 + i / STRIDE;
     }
   }
   return -1;
