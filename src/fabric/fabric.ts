@@ -1031,7 +1031,7 @@ export class Fabric {
     // The connection has nothing left to do but time out: it goes now (its socket too: no
     // segment can come for it), and what remains is a landing, numbers in typed arrays.
     this.cancelTimer(conn);
-    this.dropSocket(this.hosts[from], conn);
+    this.dropSocket(conn);
     this.sim.at(at, this.onLanding, this.landings.add(flow, from, conn.remote, conn.localPort, conn.remotePort, lastSend, chain.sends));
   }
 
@@ -1097,10 +1097,17 @@ export class Fabric {
     this.freeTimerSlots.push(conn.timerSlot);
   }
 
+  /**
+   * Whether the connection still holds its local port: a later connect or send that wrapped
+   * round the ephemeral range onto the port takes it over (a port serves one endpoint).
+   */
+  private holdsPort(conn: Connection): boolean {
+    return this.sockets.get(conn.host, TCP * 65536 + conn.localPort) === conn;
+  }
+
   /** Removes a connection's socket, unless its port already serves a newer connection. */
-  private dropSocket(h: Host, conn: Connection): void {
-    const key = TCP * 65536 + conn.localPort;
-    if (this.sockets.get(h.id, key) === conn) this.sockets.delete(h.id, key);
+  private dropSocket(conn: Connection): void {
+    if (this.holdsPort(conn)) this.sockets.delete(conn.host, TCP * 65536 + conn.localPort);
   }
 
   /** A connection's retransmission timer fired (cancelled timers never do: the connection is open). */
@@ -1112,7 +1119,7 @@ export class Fabric {
     const step = tcpOnTimer(conn.state, this.sim.now, this.settings.tcp);
     conn.state = step.state;
     if (step.event === 'timeout') {
-      this.dropSocket(this.hosts[conn.host], conn);
+      this.dropSocket(conn);
       this.resolve(conn.flow, 'timeout', this.noAnswer(conn.flow, TIMED_OUT));
       return;
     }
@@ -1129,7 +1136,7 @@ export class Fabric {
         this.resolve(conn.flow, 'connected', conn.flow.admission);
         break;
       case 'refused':
-        this.dropSocket(h, conn);
+        this.dropSocket(conn);
         this.resolve(conn.flow, 'refused', conn.flow.admission);
         break;
       case 'data-acked':
@@ -1140,7 +1147,7 @@ export class Fabric {
         }
         break;
       case 'closed':
-        this.dropSocket(h, conn);
+        this.dropSocket(conn);
         break;
     }
     if (step.send) this.transmit(h.id, conn.remote, TCP, conn.localPort, conn.remotePort, step.send, null, false);
@@ -1152,9 +1159,8 @@ export class Fabric {
       flow.to = conn.remote;
       flow.port = conn.remotePort;
     }
-    // Open: its port is still its own (a later connect or send that wrapped round the ephemeral
-    // range onto the port took it over), and connected.
-    const open = conn && this.sockets.get(conn.host, TCP * 65536 + conn.localPort) === conn ? tcpSendData(conn.state) : 0;
+    // Open: it still holds its port, and connected.
+    const open = conn && this.holdsPort(conn) ? tcpSendData(conn.state) : 0;
     if (!conn || !open) {
       this.resolve(flow, 'dropped', { code: 'CONNECTION_NOT_OPEN', message: 'the connection is not open (it never connected, or it was closed or reset)' });
       return;
@@ -1165,17 +1171,14 @@ export class Fabric {
 
   /** Closes a connection with FIN. */
   close(conn: Connection | null): void {
-    if (!conn) return;
-    const h = this.hosts[conn.host];
-    // Only a connection whose port is still its own (see transfer).
-    if (this.sockets.get(h.id, TCP * 65536 + conn.localPort) !== conn) return;
+    if (!conn || !this.holdsPort(conn)) return;
     const step = tcpClose(conn.state);
     conn.state = step.state;
     if (step.send) this.transmit(conn.host, conn.remote, TCP, conn.localPort, conn.remotePort, step.send, null, false);
     else {
       // Closing a connection still opening: it stops retransmitting and goes away.
       this.cancelTimer(conn);
-      this.dropSocket(h, conn);
+      this.dropSocket(conn);
     }
   }
 
