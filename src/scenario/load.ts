@@ -265,9 +265,9 @@ function lineCol(text: string, pos: number): string {
 
 function parseYamlText(text: string, file: string): ParseResult {
   const lines = new LineCounter();
-  // Duplicate keys are found below with a set per mapping: the yaml library's own check
-  // (uniqueKeys: true) compares each key with every earlier one, and a generated file with
-  // 100,000 instances took minutes to load.
+  // Duplicate keys are found below with a set per mapping (the library reports none with
+  // uniqueKeys: false): its own check compares each key with every earlier one, and a
+  // generated file with 100,000 instances took minutes to load.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: true });
   const at = (pos: number): string => {
     const { line, col } = lines.linePos(pos);
@@ -283,8 +283,7 @@ function parseYamlText(text: string, file: string): ParseResult {
   };
   for (const e of [...doc.errors, ...doc.warnings]) {
     let message = `invalid YAML: ${e.message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '')}`;
-    if (e.code === 'DUPLICATE_KEY') message = duplicateKey(e.pos[0]);
-    else if (e.code === 'MULTIPLE_DOCS') message = 'invalid YAML: the file holds several documents (---); a scenario file holds one';
+    if (e.code === 'MULTIPLE_DOCS') message = 'invalid YAML: the file holds several documents (---); a scenario file holds one';
     diagnostics.push({ pos: e.pos[0], d: { file, path: at(e.pos[0]), message } });
   }
   visit(doc, {
