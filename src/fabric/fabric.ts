@@ -413,11 +413,14 @@ export class Fabric {
       nextEchoId: 1,
     });
     this.hostByName.set(name, id);
-    this.writeHostInfo(this.hosts[id]);
     return id;
   }
 
-  /** Copies a host's routing fields into hostInfo (after any change to them). */
+  /**
+   * Copies a host's routing fields into hostInfo (after any change to them; a new host's
+   * once its addresses are set: syncAddresses for an instance, the constructor for a host
+   * outside AWS).
+   */
   private writeHostInfo(h: Host): void {
     const at = h.id * HOST_STRIDE;
     if (at + HOST_STRIDE > this.hostInfo.length) {
