@@ -7,7 +7,8 @@
 #   bash test/faults/run.sh [f1 f2 …]      # default: every test/faults/f*.diff
 #
 # Prints, per fault, the properties that failed and how many counterexample files failed (exit
-# 1) in the faulty copy and passed (exit 0) unplanted. Exit status 1 if a fault went uncaught.
+# 1) in the faulty copy and passed (exit 0) unplanted. Exit status 1 if a fault went uncaught,
+# or its patch no longer applies or type-checks (re-cut it against the current code).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/sgsim-faults.XXXXXX)
@@ -24,6 +25,9 @@ for f in "${faults[@]}"; do
   dir="$work/$f"
   copy "$dir"
   (cd "$dir" && git apply "$root/test/faults/$f.diff") || { echo "$f: the patch does not apply"; uncaught=1; continue; }
+  # A fault must be a plausible bug, not code that no longer compiles against the current tree
+  # (then every property "fails" with a ReferenceError and nothing is learned).
+  (cd "$dir" && npx tsc --noEmit -p tsconfig.json > "$work/$f.tsc" 2>&1) || { echo "$f: the planted copy does not type-check ($work/$f.tsc)"; uncaught=1; continue; }
   (cd "$dir" && npx vitest run test/props > "$work/$f.log" 2>&1)
   failed=$(grep -o 'property "[^"]*" failed' "$work/$f.log" | sort -u | sed 's/property "\(.*\)" failed/\1/' | paste -sd ';' -)
   files=$(ls "$dir"/test/props/counterexamples/*.yaml 2>/dev/null)
