@@ -177,9 +177,31 @@ export class Simulator {
 
   /** Runs `handler(a, b)` at absolute time `time` (not in the past). */
   at(time: number, handler: Handler, a = 0, b = 0): EventId {
+    return this.atSeq(time, this.nextSeq++, handler, a, b);
+  }
+
+  /**
+   * Takes the sequence number the next event scheduled now would get, without scheduling one:
+   * an event scheduled later with `atReserved` and this number runs in the place it would have
+   * had if it had been scheduled now (core/delayline.ts holds timers this way).
+   */
+  reserve(): number {
+    return this.nextSeq++;
+  }
+
+  /**
+   * Schedules `handler(a, b)` at `time` with a sequence number from reserve(). The caller
+   * must schedule it before any event that it precedes in (time, seq) order has run: at a
+   * time after now, or at now with no event of a larger seq at now already run.
+   */
+  atReserved(time: number, seq: number, handler: Handler, a = 0, b = 0): EventId {
+    if (!(seq >= 0 && seq < this.nextSeq && Number.isInteger(seq))) throw new RangeError(`sequence number ${seq} was not reserved`);
+    return this.atSeq(time, seq, handler, a, b);
+  }
+
+  private atSeq(time: number, seq: number, handler: Handler, a: number, b: number): EventId {
     time = Math.round(time);
     if (!(time >= this.now)) throw new RangeError(`cannot schedule at ${time} ns: now is ${this.now} ns`);
-    const seq = this.nextSeq++;
     const low = seq & 0x7fffffff; // seq mod 2^31, exact for any integer below 2^53
     let slot = this.slots.put(handler, a, b, low);
     if (slot < 0) {

@@ -18,6 +18,7 @@
  */
 import type { Simulator } from '../core/simulator.ts';
 import { keyedUniform } from '../core/random.ts';
+import { DelayLine } from '../core/delayline.ts';
 import { formatIp, isClassicPrivate, type Ip } from '../net/ipv4.ts';
 import { IpMap } from '../net/ipmap.ts';
 import { SocketTable } from './sockets.ts';
@@ -117,14 +118,18 @@ export interface Connection {
   remote: Ip;
   readonly remotePort: number;
   state: TcpClientState;
-  /** The pending retransmission timer's event, or -1. */
+  /**
+   * The pending retransmission timer: its event (>= 0), or for a connect's first timer, which
+   * waits in the fabric's line of first timers (core/delayline.ts), -2 - its ticket there;
+   * -1 when none is pending.
+   */
   timer: number;
-  /** Where the pending timer finds this connection (Fabric.timerConns), while `timer` >= 0. */
+  /** Where the pending timer finds this connection (Fabric.timerConns), while `timer` !== -1. */
   timerSlot: number;
   readonly flow: FlowRecord;
   /** A transfer waiting for its ACK. */
   transfer: FlowRecord | null;
-  /** When the pending timer fires (valid while `timer` >= 0). */
+  /** When the pending timer fires (valid while `timer` !== -1). */
   timerAt: number;
   /** The caller will neither transfer on this connection nor close it (see Fabric.connect). */
   readonly noLaterActions: boolean;
@@ -313,6 +318,8 @@ export class Fabric {
   private unflowedSent = 0;
   private readonly onArrive = (p: number) => this.arrive(p);
   private readonly onTcpTimer = (slot: number) => this.tcpTimer(slot);
+  /** Connects' first retransmission timers (armAt). */
+  private readonly firstTimers: DelayLine;
   /**
    * Connections with a pending retransmission timer, by the slot the timer carries: a timer
    * goes straight to its connection, not through its host's socket map (at 10^6 connections
@@ -340,6 +347,7 @@ export class Fabric {
     options: FabricOptions = {},
   ) {
     this.world = world;
+    this.firstTimers = new DelayLine(sim, this.onTcpTimer);
     this.jitterKey = Math.floor(sim.random('latency').next() * 2 ** 32);
     this.changesEndNs = options.changesEndNs ?? Infinity;
     this.compileReceiversAfter = options.compileReceiversAfter ?? Receiver.COMPILE_AFTER;
@@ -965,7 +973,7 @@ export class Fabric {
     if (err === 'SOURCE_NOT_RUNNING') return null;
     if (err === null) conn.remote = this.rWireDst; // where transmit() routed it (after any redirect)
     this.sockets.set(from, TCP * 65536 + localPort, conn);
-    this.armTimer(conn, step);
+    if (step.deadline !== null) this.armAt(conn, step.deadline, true);
     return conn;
   }
 
@@ -974,13 +982,19 @@ export class Fabric {
     if (step.deadline !== null) this.armAt(conn, step.deadline);
   }
 
-  /** Schedules the connection's timer at `at` (no timer pending). */
-  private armAt(conn: Connection, at: number): void {
+  /**
+   * Schedules the connection's timer at `at` (no timer pending). `first`: a connect's first
+   * timer, which falls due a fixed delay after the connect, so these come in time order and
+   * wait in a line of their own (firstTimers) instead of the event heap: most are cancelled
+   * (the connect answered, or fast-forwarded) long before they fall due.
+   */
+  private armAt(conn: Connection, at: number, first = false): void {
     const slot = this.freeTimerSlots.length > 0 ? this.freeTimerSlots.pop()! : this.timerConns.length;
     this.timerConns[slot] = conn;
     conn.timerSlot = slot;
     conn.timerAt = at;
-    conn.timer = this.sim.at(at, this.onTcpTimer, slot);
+    const ticket = first ? this.firstTimers.add(at, slot) : -1;
+    conn.timer = ticket >= 0 ? -2 - ticket : this.sim.at(at, this.onTcpTimer, slot);
   }
 
   /**
@@ -1015,7 +1029,7 @@ export class Fabric {
     const sock = this.sockets.get(from, TCP * 65536 + sport);
     if (sock === undefined || sock.kind !== 'tcp') return;
     const conn: Connection = sock;
-    if (conn.flow !== flow || !conn.noLaterActions || conn.timer < 0) return;
+    if (conn.flow !== flow || !conn.noLaterActions || conn.timer === -1) return;
     // No answer may still come: no SYN of this connect was ever admitted, and none is on its
     // way (an earlier one, sent from another address before the last change, might be).
     if (flow.admission !== null || flow.requestsInFlight > 0) return;
@@ -1093,8 +1107,9 @@ export class Fabric {
   }
 
   private cancelTimer(conn: Connection): void {
-    if (conn.timer < 0) return;
-    this.sim.cancel(conn.timer);
+    if (conn.timer === -1) return;
+    if (conn.timer >= 0) this.sim.cancel(conn.timer);
+    else this.firstTimers.cancel(-2 - conn.timer);
     conn.timer = -1;
     this.timerConns[conn.timerSlot] = null;
     this.freeTimerSlots.push(conn.timerSlot);
