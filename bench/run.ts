@@ -32,7 +32,8 @@ options:
   --quick          smaller sizes; the whole run stays under a minute
   --only W1,W4     run only these workloads (comma-separated; default: all)
   --repeat N       run every variant N times, interleaved, and judge the medians
-                   (default: 3, or 1 with --quick)
+                   (default: 3, and 7 for W1 and W2, whose runs take under a second
+                   and spread most; 1 with --quick)
   --strict         exit with status 1 when a target is missed (default: only on errors)
   -h, --help       this text
 
@@ -56,7 +57,8 @@ interface ChildResult {
   seconds: number;
 }
 
-function parseCli(): { quick: boolean; only: WorkloadId[]; repeat: number; strict: boolean } {
+/** `repeat`: null when not given (each run then takes its own default, repeatsOf). */
+function parseCli(): { quick: boolean; only: WorkloadId[]; repeat: number | null; strict: boolean } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -86,12 +88,21 @@ function parseCli(): { quick: boolean; only: WorkloadId[]; repeat: number; stric
     process.exit(2);
   }
   const quick = values.quick ?? false;
-  const repeat = values.repeat === undefined ? (quick ? 1 : 3) : Number(values.repeat);
-  if (!Number.isSafeInteger(repeat) || repeat < 1) {
+  const repeat = values.repeat === undefined ? null : Number(values.repeat);
+  if (repeat !== null && (!Number.isSafeInteger(repeat) || repeat < 1)) {
     process.stderr.write(`--repeat must be a positive integer, got ${JSON.stringify(values.repeat)}\n`);
     process.exit(2);
   }
   return { quick, only: only as WorkloadId[], repeat, strict: values.strict ?? false };
+}
+
+/**
+ * Repetitions of a run: --repeat when given; else 1 with --quick, else the run's own default
+ * (RunSpec.repeat: more for the short runs, whose single timings spread most), else 3.
+ */
+function repeatsOf(run: RunSpec, opts: { quick: boolean; repeat: number | null }): number {
+  if (opts.repeat !== null) return opts.repeat;
+  return opts.quick ? 1 : (run.repeat ?? 3);
 }
 
 /** Runs one child; resolves with its last stdout line parsed as JSON, or an error. */
@@ -312,19 +323,26 @@ async function main(): Promise<void> {
   const skipped = selected.filter((r) => !outcomes.get(r.key)!.implemented);
 
   const cpu = cpus();
+  const counts = [...new Set(todo.map((r) => repeatsOf(r, opts)))].sort((a, b) => a - b);
+  const most = counts.length > 0 ? counts[counts.length - 1] : 1;
+  const repetitions =
+    counts.length <= 1
+      ? `${most} repetition${most > 1 ? 's (median)' : ''}`
+      : `${counts.join(' or ')} repetitions (median; ${todo.filter((r) => repeatsOf(r, opts) === most).map((r) => r.workload).filter((w, i, a) => a.indexOf(w) === i).join(', ')}: ${most})`;
   const header =
-    `sgsim bench — ${opts.quick ? 'quick sizes' : 'full sizes'}, ${opts.repeat} repetition${opts.repeat > 1 ? 's (median)' : ''}, ` +
+    `sgsim bench — ${opts.quick ? 'quick sizes' : 'full sizes'}, ${repetitions}, ` +
     `node ${process.version}, ${cpu[0]?.model.trim() ?? 'unknown CPU'} ×${cpu.length}`;
   process.stderr.write(`${header}\n`);
   for (const r of skipped) process.stderr.write(`skip ${runName(r, opts.quick)}: not implemented yet (bench/${r.file} missing)\n`);
 
   // Repetitions are interleaved (a b a b …), so drift on a shared machine hits all alike.
-  const progress = new Progress(todo.length * opts.repeat);
+  const progress = new Progress(todo.reduce((n, r) => n + repeatsOf(r, opts), 0));
   const allLines: Json[] = [];
   const failures: string[] = [];
-  for (let rep = 1; rep <= opts.repeat; rep++) {
+  for (let rep = 1; rep <= most; rep++) {
     for (const r of todo) {
-      const name = `${runName(r, opts.quick)}${opts.repeat > 1 ? ` #${rep}` : ''}`;
+      if (rep > repeatsOf(r, opts)) continue;
+      const name = `${runName(r, opts.quick)}${repeatsOf(r, opts) > 1 ? ` #${rep}` : ''}`;
       progress.start(name);
       const res = await runChild(r, opts.quick);
       const o = outcomes.get(r.key)!;

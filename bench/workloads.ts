@@ -35,6 +35,11 @@ export interface RunSpec {
   args: string[];
   /** Arguments with --quick (the whole quick run must stay under a minute). */
   quickArgs: string[];
+  /**
+   * Repetitions at full size unless --repeat says otherwise (default 3): a run of well under a
+   * second spreads by several percent from one to the next, so those take more.
+   */
+  repeat?: number;
   /** Killed after this many seconds (default 600; 120 with --quick). */
   timeoutS?: number;
 }
@@ -82,6 +87,7 @@ const w1 = (impl: string, extra: string[] = [], variantSuffix = ''): RunSpec => 
   impl,
   variant: `H=10000${variantSuffix}`,
   file: 'w1-hold.ts',
+  repeat: 7,
   args: ['--impl', impl, '--timers', '10000', '--events', '2000000', ...extra],
   // W1 at full size takes well under a second; a smaller E would mostly measure JIT warm-up.
   quickArgs: ['--impl', impl, '--timers', '10000', '--events', '2000000', ...extra],
@@ -100,6 +106,7 @@ const w2 = (n: number, p: number, quickP: number): RunSpec => ({
   variant: `N=${n},P=${p}`,
   quickVariant: `N=${n},P=${quickP}`,
   file: 'w2-udp-echo.ts',
+  repeat: 7,
   args: ['--hosts', String(n), '--packets', String(p)],
   quickArgs: ['--hosts', String(n), '--packets', String(quickP)],
 });
