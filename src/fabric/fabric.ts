@@ -96,7 +96,7 @@ export interface Host {
   /** The public address others reach it by: its EIP if associated, else its public IP; 0 when none. */
   publicIp: Ip;
   groupKeys: readonly string[];
-  /** The host's groups as in force now (after propagation), compiled together; built on first use. */
+  /** The host's groups as in force now (after propagation): linked when the host is added, and after a rule change on first use. */
   receiver: Receiver | null;
   tcpPorts: readonly PortRange[];
   udpPorts: readonly PortRange[];
@@ -300,6 +300,11 @@ export class Fabric {
    */
   private readonly singleReceivers = new Map<string, Receiver>();
   private readonly receivers = new Map<string, Receiver>();
+  /**
+   * Receivers by the identity of a host's group-key list (the generator and the loader give
+   * instances with the same groups one list object), for linking hosts as they are added.
+   */
+  private readonly listReceivers = new Map<readonly string[], Receiver>();
   /** Listening ports by services list (newHost). */
   private readonly portsOf = new Map<readonly Service[], { readonly tcp: readonly PortRange[]; readonly udp: readonly PortRange[] }>();
   /** Bumped by every change of rules in force, membership or addresses (explanations cache on it). */
@@ -450,6 +455,7 @@ export class Fabric {
       if (!m) this.members.set(k, (m = new Set()));
       m.add(id);
     }
+    this.link(this.hosts[id]);
     this.syncAddresses(id, inst);
   }
 
@@ -492,9 +498,17 @@ export class Fabric {
     if (this.receivers.size > 0 || this.singleReceivers.size > 0) {
       this.receivers.clear();
       this.singleReceivers.clear();
+      this.listReceivers.clear();
     }
     const members = this.members.get(group.key);
     if (members) for (const id of members) this.hosts[id].receiver = null;
+  }
+
+  /** Gives a new host its receiver (one lookup by the identity of its group list, mostly). */
+  private link(h: Host): void {
+    const r = this.listReceivers.get(h.groupKeys);
+    if (r !== undefined) h.receiver = r;
+    else this.listReceivers.set(h.groupKeys, this.receiverOf(h));
   }
 
   private receiverOf(h: Host): Receiver {

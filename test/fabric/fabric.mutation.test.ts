@@ -16,6 +16,7 @@ import { newFlow } from '../../src/fabric/flows.ts';
 import { ConnTrackTable } from '../../src/conntrack/table.ts';
 import { parseIp as parseIpOrError, type Ip } from '../../src/net/ipv4.ts';
 import { TCP } from '../../src/net/protocol.ts';
+import { DEFAULT_SETTINGS } from '../../src/scenario/spec.ts';
 import { fabricWorld, loadSpec, runTraced } from './fixtures.ts';
 
 function parseIp(text: string): Ip {
@@ -363,6 +364,51 @@ timeline:
 });
 
 describe('receivers and sockets', () => {
+  it('links each instance to its receiver when it is added, shared by group list; a rule change unlinks them all, instances launched later included', () => {
+    const list = Object.freeze(['G']);
+    const open22 = { protocol: 'tcp' as const, ports: { from: 22, to: 22 }, source: { kind: 'cidr' as const, cidr: { base: 0, prefix: 0 } } };
+    const inst = (name: string, n: number) => ({
+      name,
+      region: 'us-east-1',
+      zone: 'us-east-1a',
+      groups: list,
+      services: [{ protocol: 'tcp' as const, ports: { from: 22, to: 22 } }],
+      state: 'running' as const,
+      privateIp: parseIp(`10.0.0.${n}`),
+      publicIp: parseIp(`54.0.0.${n}`),
+    });
+    const world = createWorld({
+      seed: '1',
+      regions: [{ name: 'us-east-1', zones: ['us-east-1a'] }],
+      groups: [{ key: 'G', name: 'G', region: 'us-east-1', description: 'G', ingress: [open22] }],
+      instances: [inst('a', 1), inst('b', 2)],
+      external: [{ name: 'ext', ip: parseIp('192.0.2.1'), services: [] }],
+    });
+    const sim = new Simulator({ seed: '1' });
+    const settings = { ...DEFAULT_SETTINGS, propagationDelay: 0, latency: { ...DEFAULT_SETTINGS.latency, jitter: 0 } };
+    const fabric = new Fabric(sim, world, settings);
+    const [a, b] = [fabric.hosts[fabric.hostId('a')!], fabric.hosts[fabric.hostId('b')!]];
+    expect(a.receiver).not.toBeNull();
+    expect(b.receiver).toBe(a.receiver);
+    const ext = fabric.hostId('ext')!;
+    const connect = (index: number, to: string) => {
+      const flow = newFlow(index, 'connect', 'tcp', 'ext', sim.now);
+      fabric.connect(flow, ext, parseIp(to), 22);
+      sim.run();
+      return flow;
+    };
+    expect(connect(0, '54.0.0.1').outcome).toBe('connected');
+    // Revoked: every instance with the list, and one launched later with the same list object,
+    // must meet the group without the rule.
+    fabric.applyChange({ kind: 'revoke', group: 'G', rule: open22 });
+    fabric.applyChange({ kind: 'launch', instance: inst('c', 3) });
+    expect(fabric.hosts[fabric.hostId('c')!].receiver).not.toBe(b.receiver);
+    for (const [i, ip] of [[1, '54.0.0.2'], [2, '54.0.0.3']] as const) {
+      const flow = connect(i, ip);
+      expect([flow.outcome, flow.explanation?.code]).toEqual(['timeout', 'SG_HAS_NO_RULES']);
+    }
+  });
+
   it('instances share a compiled receiver only when their group lists are equal (A + B is not AB)', () => {
     const yaml = (order: string) => `${HEAD}groups:
   A: { region: us-east-1 }
