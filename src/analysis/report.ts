@@ -65,7 +65,9 @@ export function renderText(report: RunReport, p: Palette): string {
     const reason = GOOD.has(f.outcome)
       ? p.dim(f.explanation.code === 'ALLOWED_BY_RULE' && f.explanation.group ? `${f.explanation.code} (${f.explanation.group})` : f.explanation.code)
       : `${f.explanation.code}: ${f.explanation.message}`;
-    table.push([mark, p.dim(formatTime(f.atMs)), f.id ? p.cyan(f.id) : p.dim(`#${f.index}`), what(f), outcome, path, seen, reason]);
+    // A repeated entry's flows share its id: each is shown with its repetition, id[k].
+    const name = f.id ? p.cyan(f.repetition !== undefined ? `${f.id}[${f.repetition}]` : f.id) : p.dim(`#${f.index}`);
+    table.push([mark, p.dim(formatTime(f.atMs)), name, what(f), outcome, path, seen, reason]);
     if (f.ok === false && f.mismatches) {
       const parts = Object.entries(f.mismatches).map(
         ([k, got]) => `${k}: expected ${JSON.stringify((f.expected as Record<string, unknown>)[k])}, got ${JSON.stringify(got)}`,

@@ -62,6 +62,8 @@ export interface ExpectationReport {
 
 export interface FlowReport {
   id?: string;
+  /** For an entry with `repeat`: which repetition this flow is (0 for the first). */
+  repetition?: number;
   index: number;
   atMs: number;
   action: string;
@@ -104,6 +106,8 @@ export interface RunReport {
 
 interface FlowSlot {
   entry: TimelineEntry;
+  /** Which repetition of a repeated entry this flow is (0 for the first); undefined if it does not repeat. */
+  repetition?: number;
   flow: FlowRecord;
   target: string;
   expectedSource: Ip | null | undefined;
@@ -160,7 +164,7 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
       case 'ping': {
         const protocol = a.kind === 'connect' ? 'tcp' : a.kind === 'send' ? 'udp' : 'icmp';
         const flow = newFlow(slots.length, a.kind, protocol, a.from, sim.now);
-        const slot: FlowSlot = { entry, flow, target: describeAddress(a.to), expectedSource: undefined };
+        const slot: FlowSlot = { entry, flow, target: describeAddress(a.to), expectedSource: undefined, ...(entry.repeat ? { repetition } : {}) };
         slots.push(slot);
         if (entry.expect?.source) slot.expectedSource = resolveExpectedSource(entry.expect.source);
         const from = fabric.hostId(a.from)!;
@@ -288,6 +292,7 @@ function flowReport(slot: FlowSlot): FlowReport {
   const { entry, flow } = slot;
   const report: FlowReport = {
     ...(entry.id !== undefined ? { id: entry.id } : {}),
+    ...(slot.repetition !== undefined ? { repetition: slot.repetition } : {}),
     index: flow.index,
     atMs: flow.atNs / 1e6,
     action: flow.action,

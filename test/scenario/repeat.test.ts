@@ -1,6 +1,7 @@
 /** Bulk traffic: `repeat: { every, count }` on connect/send/ping (sgsim's extension). */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/index.ts';
+import { renderText, type Palette } from '../../src/analysis/report.ts';
 import { loadScenarioText } from '../../src/scenario/load.ts';
 
 const BASE = `version: 1
@@ -41,5 +42,47 @@ describe('repeat', () => {
     const r = loadScenarioText(`${BASE}  - { at: 0s, repeat: { every: 1s, count: 2 }, stop: web }\n`, 'b.yaml', 'yaml');
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.diagnostics[0]).toMatchObject({ path: 'timeline[0].repeat', message: 'only connect, send and ping can repeat, not stop' });
+  });
+
+  it('numbers the repetitions in the report (repetition, 0 for the first) and shows each as id[k]', () => {
+    const r = loadScenarioText(
+      `${BASE}  - { at: 1s, id: burst, repeat: { every: 10ms, count: 3 }, connect: { from: c, to: web.public, port: 80 } }\n  - { at: 2s, ping: { from: c, to: web.public } }\n`,
+      'b.yaml',
+      'yaml',
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    const report = runScenario(r.spec);
+    expect(report.flows.map((f) => [f.id, f.repetition, f.index])).toEqual([
+      ['burst', 0, 0],
+      ['burst', 1, 1],
+      ['burst', 2, 2],
+      [undefined, undefined, 3],
+    ]);
+    const plain: Palette = { bold: (t: string) => t, dim: (t: string) => t, cyan: (t: string) => t, green: (t: string) => t, red: (t: string) => t, yellow: (t: string) => t };
+    const text = renderText(report, plain);
+    expect(text).toContain('burst[0]');
+    expect(text).toContain('burst[2]');
+    expect(text).toContain('#3');
+  });
+
+  it('a transfer or close naming a repeated connect acts on its latest repetition that has run', () => {
+    // Repetition 0 connects; the rule is revoked; repetition 1 is denied and times out. The
+    // transfer (after both) goes on repetition 1, which is not open.
+    const r = loadScenarioText(
+      `${BASE}  - { at: 0s, id: c1, repeat: { every: 1s, count: 2 }, connect: { from: c, to: web.public, port: 80 } }
+  - { at: 500ms, revoke: { group: A, rule: { protocol: tcp, ports: 80, from: { cidr: 0.0.0.0/0 } } } }
+  - { at: 200s, transfer: c1 }
+`,
+      'b.yaml',
+      'yaml',
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    const report = runScenario(r.spec);
+    expect(report.flows.map((f) => [f.action, f.repetition, f.outcome])).toEqual([
+      ['connect', 0, 'connected'],
+      ['connect', 1, 'timeout'],
+      ['transfer', undefined, 'dropped'],
+    ]);
+    expect(report.flows[2].explanation.code).toBe('CONNECTION_NOT_OPEN');
   });
 });
