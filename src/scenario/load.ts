@@ -614,6 +614,11 @@ interface ScenarioState {
   readonly addresses: Map<Ip, AddressClaim>;
   /** Each Elastic IP's region and where that was first settled. */
   readonly eipRegion: Map<Ip, { region: string; path: Path }>;
+  /**
+   * Instances' group-key lists by their keys joined: instances with the same groups share one
+   * list (as the generator's do), so the fabric links them to one receiver with one lookup.
+   */
+  readonly groupLists: Map<string, readonly string[]>;
 }
 
 function checkScenario(c: Checker, doc: unknown, fallbackName: string): ScenarioSpec | undefined {
@@ -654,7 +659,7 @@ function checkScenario(c: Checker, doc: unknown, fallbackName: string): Scenario
   const settings = checkSettings(c, root.settings);
   const regions = checkRegions(c, root.regions);
   const names: Names = { regions, groups: new Map(), hosts: new Map() };
-  const state: ScenarioState = { names, settings, addresses: new Map(), eipRegion: new Map() };
+  const state: ScenarioState = { names, settings, addresses: new Map(), eipRegion: new Map(), groupLists: new Map() };
 
   collectGroupNames(c, root.groups, names);
   collectHostNames(c, root.instances, root.external, names);
@@ -1329,11 +1334,14 @@ function checkInstanceSpec(c: Checker, o: Obj, path: Path, name: string, state: 
   }
   const services = checkServices(c, o.services, [...path, 'services']);
   if (c.count > before || region === undefined || zone === undefined) return undefined;
+  const listKey = groups.join('\u0000');
+  let shared = state.groupLists.get(listKey);
+  if (shared === undefined) state.groupLists.set(listKey, (shared = groups));
   return {
     name,
     region,
     zone,
-    groups,
+    groups: shared,
     ...(privateIp !== undefined ? { privateIp } : {}),
     ...(publicIp !== undefined ? { publicIp } : {}),
     ...(elasticIp !== undefined ? { elasticIp } : {}),

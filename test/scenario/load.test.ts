@@ -205,6 +205,26 @@ describe('normalization', () => {
     });
   });
 
+  it('gives instances with the same groups one group list (the fabric links them to one receiver with one lookup)', () => {
+    const spec = specOf(
+      minimal +
+        'groups: { A: { region: r1 }, B: { region: r1 } }\n' +
+        'instances:\n' +
+        '  x: { region: r1, groups: [A, B] }\n' +
+        '  y: { region: r1, groups: [A, B] }\n' +
+        '  z: { region: r1, groups: [B, A] }\n' +
+        '  d1: { region: r1 }\n' +
+        '  d2: { region: r1 }\n',
+    );
+    const [x, y, z, d1, d2] = spec.instances;
+    expect(x.groups).toEqual(['A', 'B']);
+    expect(y.groups).toBe(x.groups);
+    expect(z.groups).toEqual(['B', 'A']);
+    expect(z.groups).not.toBe(x.groups);
+    expect(d1.groups).toEqual(['default/r1']);
+    expect(d2.groups).toBe(d1.groups);
+  });
+
   it('reads durations: numbers are milliseconds; us, ms, s, m, h; rounded to integer ns', () => {
     const spec = specOf(
       minimal +
