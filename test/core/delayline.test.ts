@@ -171,6 +171,30 @@ describe('DelayLine', () => {
     expect(fired).toEqual([1]);
   });
 
+  it('counts a full ring once (size)', () => {
+    const sim = new Simulator();
+    const line = new DelayLine(sim, () => {});
+    for (let i = 0; i < 64; i++) line.add(10 + i, i); // exactly the first ring's 64 entries
+    expect(line.size).toBe(64);
+    line.add(200, 64); // the 65th grows it
+    expect(line.size).toBe(65);
+  });
+
+  it('a stale or never-issued ticket cancels nothing, even where the ring reuses its place', () => {
+    const sim = new Simulator();
+    const fired: number[] = [];
+    const line = new DelayLine(sim, (a) => fired.push(a));
+    const old: number[] = [];
+    for (let i = 0; i < 10; i++) old.push(line.add(1 + i, i));
+    sim.run(); // tickets 0..9 ran
+    for (let i = 10; i < 70; i++) line.add(100 + i, i); // tickets 10..69: 64..69 take 0..9's places
+    for (const t of old) line.cancel(t);
+    line.cancel(84); // never issued; its place is live ticket 20's
+    line.cancel(10 + 64 * 5);
+    sim.run();
+    expect(fired).toEqual(Array.from({ length: 70 }, (_, i) => i));
+  });
+
   it('grows past its first ring without losing order', () => {
     const sim = new Simulator();
     const fired: number[] = [];
@@ -201,5 +225,15 @@ describe('Simulator.reserve / atReserved', () => {
     const seq = sim.reserve();
     expect(() => sim.atReserved(10, seq + 1, () => {})).toThrow(/not reserved/);
     expect(() => sim.atReserved(10, 0.5, () => {})).toThrow(/not reserved/);
+    expect(() => sim.atReserved(10, -1, () => {})).toThrow(/sequence number -1 was not reserved/);
+  });
+
+  it('rejects a time in the past, as at() does', () => {
+    const sim = new Simulator();
+    sim.at(10, () => {
+      const seq = sim.reserve();
+      expect(() => sim.atReserved(5, seq, () => {})).toThrow('cannot schedule at 5 ns: now is 10 ns');
+    });
+    sim.run();
   });
 });
