@@ -177,7 +177,7 @@ export class Simulator {
 
   /** Runs `handler(a, b)` at absolute time `time` (not in the past). */
   at(time: number, handler: Handler, a = 0, b = 0): EventId {
-    return this.atSeq(time, this.nextSeq++, handler, a, b);
+    return this.atSeq(time, -1, handler, a, b);
   }
 
   /**
@@ -199,9 +199,11 @@ export class Simulator {
     return this.atSeq(time, seq, handler, a, b);
   }
 
+  /** Schedules with sequence number `seq`, or the next one when `seq` is -1 (taken only once the time is valid). */
   private atSeq(time: number, seq: number, handler: Handler, a: number, b: number): EventId {
     time = Math.round(time);
     if (!(time >= this.now)) throw new RangeError(`cannot schedule at ${time} ns: now is ${this.now} ns`);
+    if (seq < 0) seq = this.nextSeq++;
     const low = seq & 0x7fffffff; // seq mod 2^31, exact for any integer below 2^53
     let slot = this.slots.put(handler, a, b, low);
     if (slot < 0) {

@@ -296,7 +296,7 @@ export class Fabric {
   /**
    * Receivers by list of group keys: instances with the same groups share one. Lists of one
    * key (most) by that key, in a map of at most one entry per group; longer lists by their
-   * keys joined (in a large world most of those lists are an instance's own).
+   * keys as JSON (in a large world most of those lists are an instance's own).
    */
   private readonly singleReceivers = new Map<string, Receiver>();
   private readonly receivers = new Map<string, Receiver>();
@@ -514,7 +514,8 @@ export class Fabric {
   private receiverOf(h: Host): Receiver {
     const keys = h.groupKeys;
     const map = keys.length === 1 ? this.singleReceivers : this.receivers;
-    const key = keys.length === 1 ? keys[0] : keys.join('\u0000');
+    // JSON, not keys joined by a separator: group names may hold any character.
+    const key = keys.length === 1 ? keys[0] : JSON.stringify(keys);
     let r = map.get(key);
     if (r === undefined) {
       r = new Receiver(

@@ -1334,7 +1334,7 @@ function checkInstanceSpec(c: Checker, o: Obj, path: Path, name: string, state: 
   }
   const services = checkServices(c, o.services, [...path, 'services']);
   if (c.count > before || region === undefined || zone === undefined) return undefined;
-  const listKey = groups.join('\u0000');
+  const listKey = JSON.stringify(groups); // not join(): names may hold any character
   let shared = state.groupLists.get(listKey);
   if (shared === undefined) state.groupLists.set(listKey, (shared = groups));
   return {

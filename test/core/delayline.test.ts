@@ -228,6 +228,15 @@ describe('Simulator.reserve / atReserved', () => {
     expect(() => sim.atReserved(10, -1, () => {})).toThrow(/sequence number -1 was not reserved/);
   });
 
+  it('at() in the past takes no sequence number (the next event gets the one it would have)', () => {
+    const sim = new Simulator();
+    sim.at(10, () => {
+      expect(() => sim.at(5, () => {})).toThrow(RangeError);
+      expect(sim.reserve()).toBe(1);
+    });
+    sim.run();
+  });
+
   it('rejects a time in the past, as at() does', () => {
     const sim = new Simulator();
     sim.at(10, () => {

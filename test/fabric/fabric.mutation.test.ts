@@ -409,6 +409,27 @@ describe('receivers and sockets', () => {
     }
   });
 
+  it('group lists whose names hold the separator a joined key would use stay apart ([a\\0b, c] is not [a, b\\0c])', () => {
+    const { flows } = run(`${HEAD}groups:
+  "a\\0b": { region: us-east-1, ingress: [ { protocol: tcp, ports: 22, from: { cidr: 0.0.0.0/0 } } ] }
+  c: { region: us-east-1 }
+  a: { region: us-east-1 }
+  "b\\0c": { region: us-east-1 }
+instances:
+  x: { region: us-east-1, groups: ["a\\0b", c], services: [tcp/22], privateIp: 10.0.0.1, publicIp: 54.0.0.1 }
+  y: { region: us-east-1, groups: [a, "b\\0c"], services: [tcp/22], privateIp: 10.0.0.2, publicIp: 54.0.0.2 }
+external:
+  ext: { ip: 192.0.2.1 }
+timeline:
+  - { at: 0s, connect: { from: ext, to: x.public, port: 22 } }
+  - { at: 1s, connect: { from: ext, to: y.public, port: 22 } }
+`);
+    expect(flows.map((f) => [f.outcome, f.explanation.code])).toEqual([
+      ['connected', 'ALLOWED_BY_RULE'],
+      ['timeout', 'SG_HAS_NO_RULES'],
+    ]);
+  });
+
   it('instances share a compiled receiver only when their group lists are equal (A + B is not AB)', () => {
     const yaml = (order: string) => `${HEAD}groups:
   A: { region: us-east-1 }

@@ -225,6 +225,17 @@ describe('normalization', () => {
     expect(d2.groups).toBe(d1.groups);
   });
 
+  it('never takes two different group lists for one, whatever characters the names hold', () => {
+    const spec = specOf(
+      minimal +
+        'groups: { "a\\0b": { region: r1 }, a: { region: r1 }, b: { region: r1 } }\n' +
+        'instances:\n' +
+        '  x: { region: r1, groups: ["a\\0b"] }\n' +
+        '  y: { region: r1, groups: [a, b] }\n',
+    );
+    expect(spec.instances.map((i) => i.groups)).toEqual([['a\u0000b'], ['a', 'b']]);
+  });
+
   it('reads durations: numbers are milliseconds; us, ms, s, m, h; rounded to integer ns', () => {
     const spec = specOf(
       minimal +
