@@ -302,7 +302,7 @@ export class Fabric {
   private readonly receivers = new Map<string, Receiver>();
   /**
    * Receivers by the identity of a host's group-key list (the generator and the loader give
-   * instances with the same groups one list object), for linking hosts as they are added.
+   * instances with the same groups one list object): the first lookup of receiverOf.
    */
   private readonly listReceivers = new Map<readonly string[], Receiver>();
   /** Listening ports by services list (newHost). */
@@ -455,7 +455,7 @@ export class Fabric {
       if (!m) this.members.set(k, (m = new Set()));
       m.add(id);
     }
-    this.link(this.hosts[id]);
+    this.receiverOf(this.hosts[id]);
     this.syncAddresses(id, inst);
   }
 
@@ -504,26 +504,28 @@ export class Fabric {
     if (members) for (const id of members) this.hosts[id].receiver = null;
   }
 
-  /** Gives a new host its receiver (one lookup by the identity of its group list, mostly). */
-  private link(h: Host): void {
-    const r = this.listReceivers.get(h.groupKeys);
-    if (r !== undefined) h.receiver = r;
-    else this.listReceivers.set(h.groupKeys, this.receiverOf(h));
-  }
-
+  /**
+   * Links a host to the receiver of its group list: by the list's identity (one lookup; lists
+   * are shared), else by its keys (equal lists from elsewhere share one too), else a new one.
+   * Called when a host is added, and on a host's next packet after a rule change unlinked it.
+   */
   private receiverOf(h: Host): Receiver {
     const keys = h.groupKeys;
-    const map = keys.length === 1 ? this.singleReceivers : this.receivers;
-    // JSON, not keys joined by a separator: group names may hold any character.
-    const key = keys.length === 1 ? keys[0] : JSON.stringify(keys);
-    let r = map.get(key);
+    let r = this.listReceivers.get(keys);
     if (r === undefined) {
-      r = new Receiver(
-        keys.map((k) => this.effective.get(k)!),
-        this.compileReceiversAfter,
-        keys.map((k) => this.flat.get(k)!),
-      );
-      map.set(key, r);
+      const map = keys.length === 1 ? this.singleReceivers : this.receivers;
+      // JSON, not keys joined by a separator: group names may hold any character.
+      const key = keys.length === 1 ? keys[0] : JSON.stringify(keys);
+      r = map.get(key);
+      if (r === undefined) {
+        r = new Receiver(
+          keys.map((k) => this.effective.get(k)!),
+          this.compileReceiversAfter,
+          keys.map((k) => this.flat.get(k)!),
+        );
+        map.set(key, r);
+      }
+      this.listReceivers.set(keys, r);
     }
     h.receiver = r;
     return r;
