@@ -325,10 +325,12 @@ async function main(): Promise<void> {
   const cpu = cpus();
   const counts = [...new Set(todo.map((r) => repeatsOf(r, opts)))].sort((a, b) => a - b);
   const most = counts.length > 0 ? counts[counts.length - 1] : 1;
+  // "3 or 7 repetitions (median; W1, W2: 7)" when runs differ in their repetitions.
+  const mostRepeated = [...new Set(todo.filter((r) => repeatsOf(r, opts) === most).map((r) => r.workload))];
   const repetitions =
     counts.length <= 1
       ? `${most} repetition${most > 1 ? 's (median)' : ''}`
-      : `${counts.join(' or ')} repetitions (median; ${todo.filter((r) => repeatsOf(r, opts) === most).map((r) => r.workload).filter((w, i, a) => a.indexOf(w) === i).join(', ')}: ${most})`;
+      : `${counts.join(' or ')} repetitions (median; ${mostRepeated.join(', ')}: ${most})`;
   const header =
     `sgsim bench — ${opts.quick ? 'quick sizes' : 'full sizes'}, ${repetitions}, ` +
     `node ${process.version}, ${cpu[0]?.model.trim() ?? 'unknown CPU'} ×${cpu.length}`;
