@@ -1065,7 +1065,7 @@ export class Fabric {
     // The connection has nothing left to do but time out: it goes now (its socket too: no
     // segment can come for it), and what remains is a landing, numbers in typed arrays.
     this.cancelTimer(conn);
-    this.dropSocket(conn);
+    this.sockets.delete(from, TCP * 65536 + sport); // it holds its port: it was found there above
     this.sim.at(at, this.onLanding, this.landings.add(flow, from, conn.remote, conn.localPort, conn.remotePort, lastSend, chain.sends));
   }
 
