@@ -12,13 +12,18 @@
  * place. So at 10^6 timers pending, the heap holds one of them, and timers cancelled before
  * they fall due (most: a connection answered, or a denied connect fast-forwarded) never
  * enter it at all.
+ * A place may also be held before its argument is known (hold, then fill or cancel): it keeps
+ * its time and sequence number from the moment it was held, so a timer whose time is fixed
+ * early but which may or may not be needed later (a fast-forwarded connect's timeout) can
+ * still come in time order. A held place that falls due unfilled runs nothing.
  * Does not own: what a timer does (its handler), or timers whose times come out of order
  * (add() refuses them; the caller schedules those with Simulator.at).
  */
 import type { EventId, Simulator } from './simulator.ts';
 
 export class DelayLine {
-  /** Ring buffer of entries, by ticket & mask; tickets are numbered from 0 as added. */
+  /** Ring buffer of entries, by ticket & mask; tickets are numbered from 0 as added.
+   * live: 0 gone (ran or cancelled), 1 pending, 2 held (pending, no argument yet). */
   private times = new Float64Array(64);
   private seqs = new Float64Array(64);
   private args = new Float64Array(64);
@@ -37,10 +42,10 @@ export class DelayLine {
     private readonly handler: (arg: number) => void,
   ) {}
 
-  /** Entries not yet run or cancelled. */
+  /** Entries not yet run or cancelled (held ones included). */
   get size(): number {
     let n = 0;
-    for (let t = this.head; t < this.tail; t++) n += this.live[t & this.mask];
+    for (let t = this.head; t < this.tail; t++) n += this.live[t & this.mask] === 0 ? 0 : 1;
     return n;
   }
 
@@ -50,6 +55,29 @@ export class DelayLine {
    * pending, or earlier than now.
    */
   add(time: number, arg: number): number {
+    return this.put(time, arg, 1);
+  }
+
+  /**
+   * Holds a place at `time` whose argument is not known yet, and returns its ticket, or -1
+   * as add() does. fill() gives it its argument; cancel() gives it up. Until filled it runs
+   * nothing, even when it falls due.
+   */
+  hold(time: number): number {
+    return this.put(time, 0, 2);
+  }
+
+  /** Gives the held place of `ticket` its argument; false (and nothing done) if it is not held. */
+  fill(ticket: number, arg: number): boolean {
+    if (ticket < this.head || ticket >= this.tail) return false;
+    const i = ticket & this.mask;
+    if (this.live[i] !== 2) return false;
+    this.args[i] = arg;
+    this.live[i] = 1;
+    return true;
+  }
+
+  private put(time: number, arg: number, live: number): number {
     time = Math.round(time);
     if (!(time >= this.sim.now)) return -1;
     if (this.tail > this.head && time < this.times[(this.tail - 1) & this.mask]) return -1;
@@ -60,7 +88,7 @@ export class DelayLine {
     this.times[i] = time;
     this.seqs[i] = seq;
     this.args[i] = arg;
-    this.live[i] = 1;
+    this.live[i] = live;
     if (this.armedEvent === -1) this.armNext();
     return ticket;
   }
@@ -82,13 +110,14 @@ export class DelayLine {
   private fire(ticket: number): void {
     const i = ticket & this.mask;
     const arg = this.args[i];
+    const filled = this.live[i] === 1;
     this.live[i] = 0;
     this.armedEvent = -1;
     this.armedTicket = -1;
     // The next one enters the heap before the handler runs: it precedes, in (time, seq) order,
     // anything the handler schedules.
     this.armNext();
-    this.handler(arg);
+    if (filled) this.handler(arg);
   }
 
   /** Drops dead entries at the head and schedules the first live one, if any. */

@@ -43,6 +43,8 @@ interface SlotCore {
   /** Slots handed out at least once; the next never-used slot. */
   used: number;
   freeCount: number;
+  /** Events cancelled and not yet skipped. */
+  cancelledCount: number;
   /** Stores an event; returns its slot, or -1 when every slot is taken. */
   put(handler: Handler, a: number, b: number, low: number): number;
   /** The event in `slot` leaves the queue: frees the slot; returns its handler, or undefined if it was cancelled. */
@@ -78,6 +80,7 @@ function slotCore(capacity: number, from: SlotCore | null): SlotCore {
     capacity,
     used: from === null ? 0 : from.used,
     freeCount: from === null ? 0 : from.freeCount,
+    cancelledCount: from === null ? 0 : from.cancelledCount,
     put(handler: Handler, a: number, b: number, low: number): number {
       let slot: number;
       if (c.freeCount > 0) slot = free[--c.freeCount];
@@ -95,6 +98,7 @@ function slotCore(capacity: number, from: SlotCore | null): SlotCore {
       free[c.freeCount++] = slot;
       if (cancelled[slot] === 1) {
         cancelled[slot] = 0;
+        c.cancelledCount--;
         return undefined;
       }
       return handler;
@@ -109,6 +113,7 @@ function slotCore(capacity: number, from: SlotCore | null): SlotCore {
       if (slot >= c.used || handlers[slot] === undefined) return false;
       if (slotSeq[slot] !== low || cancelled[slot] === 1) return false;
       cancelled[slot] = 1;
+      c.cancelledCount++;
       return true;
     },
     copyTo(o: SlotArrays): void {
@@ -154,6 +159,11 @@ export class Simulator {
   /** Events scheduled and not yet run (cancelled ones still count until they are skipped). */
   get pending(): number {
     return this.scheduler.size;
+  }
+
+  /** Events scheduled, not yet run and not cancelled: those still to run. */
+  get live(): number {
+    return this.scheduler.size - this.slots.cancelledCount;
   }
 
   /**

@@ -133,6 +133,12 @@ export interface Connection {
   timerAt: number;
   /** The caller will neither transfer on this connection nor close it (see Fabric.connect). */
   readonly noLaterActions: boolean;
+  /**
+   * While its first timer is pending: the place held for its timeout, should it be
+   * fast-forwarded, in the line of its retransmission chain (`endLine`), or -1 (holdEnd).
+   */
+  endTicket: number;
+  endLine: DelayLine | null;
 }
 
 /** SYN retransmissions of a connection, relative to its pending timer (Fabric.retransmissions). */
@@ -145,6 +151,9 @@ interface RetransmissionChain {
   readonly gap: number;
   /** The state after the last. */
   readonly state: TcpClientState;
+  /** The timeouts of fast-forwarded connects of this chain, in the order of their connects
+   * (holdEnd); made at the first. */
+  ends: DelayLine | null;
 }
 
 /** Marks a UDP datagram that is a service's echo (UDP itself has no such bit; sgsim's services
@@ -985,13 +994,44 @@ export class Fabric {
       transfer: null,
       timerAt: 0,
       noLaterActions,
+      endTicket: -1,
+      endLine: null,
     };
     const err = this.transmit(from, dst, TCP, localPort, port, step.send, flow, true);
     if (err === 'SOURCE_NOT_RUNNING') return null;
     if (err === null) conn.remote = this.rWireDst; // where transmit() routed it (after any redirect)
     this.sockets.set(from, TCP * 65536 + localPort, conn);
-    if (step.deadline !== null) this.armAt(conn, step.deadline, true);
+    if (step.deadline !== null) {
+      this.armAt(conn, step.deadline, true);
+      if (noLaterActions && this.changesEndNs !== Infinity && this.trace === null && conn.timer < -1) this.holdEnd(conn);
+    }
     return conn;
+  }
+
+  /**
+   * Holds the place of the connection's timeout in its chain's line (RetransmissionChain.ends),
+   * should it be fast-forwarded: where the timeout would come (the first timer's time plus the
+   * chain's), in the order of the connects, so these 10^5-10^6 timeouts wait in a FIFO, not in
+   * the event heap. Called at the connect, after its first timer is armed, so the timeout's
+   * sequence number follows the timer's. The place is filled by fastForward, or given up when
+   * the first timer is cancelled or fires (cancelTimer, tcpTimer); so it never falls due unfilled.
+   */
+  private holdEnd(conn: Connection): void {
+    const chain = this.retransmissions(conn.state);
+    if (chain === null) return;
+    const line = (chain.ends ??= new DelayLine(this.sim, this.onLanding));
+    const ticket = line.hold(conn.timerAt + chain.endOffset);
+    if (ticket < 0) return;
+    conn.endTicket = ticket;
+    conn.endLine = line;
+  }
+
+  /** Gives up the connection's held timeout, if it holds one. */
+  private releaseEnd(conn: Connection): void {
+    if (conn.endTicket < 0) return;
+    conn.endLine!.cancel(conn.endTicket);
+    conn.endTicket = -1;
+    conn.endLine = null;
   }
 
   private armTimer(conn: Connection, step: TcpStep): void {
@@ -1019,7 +1059,8 @@ export class Fabric {
    * change still propagating): every retransmission will meet the same world, so each would be
    * dropped the same way, and the connect will time out. Instead of sending them, the fabric
    * cancels the retransmission timer, drops the connection and its socket, and schedules a
-   * landing (Landings) at the time the timeout would have come, which accounts for the
+   * landing (Landings) at the time the timeout would have come (in the place held for it at
+   * the connect, holdEnd, so 10^6 of them do not fill the event heap), which accounts for the
    * retransmissions (packets, drops, the sender's conntrack entry, the events) and times the
    * flow out (land). Reports are byte-identical either way (a property test runs every
    * scenario both ways); after its first SYN's arrival, a denied connect then costs one event
@@ -1064,9 +1105,14 @@ export class Fabric {
     if (chain.gap > this.conntrack.timeouts.tcpHandshake || lastSend + this.maxLatencyNs >= at) return;
     // The connection has nothing left to do but time out: it goes now (its socket too: no
     // segment can come for it), and what remains is a landing, numbers in typed arrays.
+    // It lands in the place held for it at the connect (holdEnd) when its first timer is the
+    // one pending (so `at` is that place's time) and the place is in this chain's line.
+    const held = conn.timer < -1 && conn.endLine !== null && conn.endLine === chain.ends ? conn.endTicket : -1;
+    if (held >= 0) conn.endTicket = -1; // kept from cancelTimer's release
     this.cancelTimer(conn);
     this.sockets.delete(from, TCP * 65536 + sport); // it holds its port: it was found there above
-    this.sim.at(at, this.onLanding, this.landings.add(flow, from, conn.remote, conn.localPort, conn.remotePort, lastSend, chain.sends));
+    const landing = this.landings.add(flow, from, conn.remote, conn.localPort, conn.remotePort, lastSend, chain.sends);
+    if (held < 0 || !chain.ends!.fill(held, landing)) this.sim.at(at, this.onLanding, landing);
   }
 
   /**
@@ -1088,7 +1134,7 @@ export class Fabric {
     for (;;) {
       const step = tcpOnTimer(state, offset, tcp);
       if (step.event === 'timeout') {
-        if (sends > 0) chain = { sends, lastOffset, endOffset: offset, gap, state };
+        if (sends > 0) chain = { sends, lastOffset, endOffset: offset, gap, state, ends: null };
         break;
       }
       if (step.send !== F_SYN || step.deadline === null) break; // not a SYN retransmission
@@ -1124,6 +1170,7 @@ export class Fabric {
   }
 
   private cancelTimer(conn: Connection): void {
+    this.releaseEnd(conn);
     if (conn.timer === -1) return;
     if (conn.timer >= 0) this.sim.cancel(conn.timer);
     else this.firstTimers.cancel(-2 - conn.timer);
@@ -1151,6 +1198,7 @@ export class Fabric {
     this.timerConns[slot] = null;
     this.freeTimerSlots.push(slot);
     conn.timer = -1;
+    this.releaseEnd(conn); // (armTimer below would too; a timeout as first timer holds none)
     const step = tcpOnTimer(conn.state, this.sim.now, this.settings.tcp);
     conn.state = step.state;
     if (step.event === 'timeout') {

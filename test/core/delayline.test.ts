@@ -3,7 +3,8 @@
  *
  * Owns: that a DelayLine's timers run exactly where events scheduled with Simulator.at when
  * they were added would (same times, same order among equal times, same events counted),
- * under random interleavings of other events, adds and cancels (a differential property);
+ * under random interleavings of other events, adds, holds, fills and cancels (a differential
+ * property); that a held place runs nothing until filled;
  * that it refuses times out of order or in the past; reserve/atReserved's own contract.
  * Does not own: the kernel's order itself (simulator.test.ts).
  */
@@ -15,6 +16,8 @@ import { DelayLine } from '../../src/core/delayline.ts';
 /** What a timer facility must offer the driver: the line, or plain events as the reference. */
 interface Timers {
   add(time: number, arg: number): number;
+  hold(time: number): number;
+  fill(ticket: number, arg: number): boolean;
   cancel(ticket: number): void;
 }
 
@@ -24,23 +27,37 @@ class PlainTimers implements Timers {
   private ids: number[] = [];
   private pending = 0;
   private readonly done = new Set<number>();
+  /** Arguments of held tickets once filled (undefined: held, not filled). */
+  private readonly args = new Map<number, number | undefined>();
   constructor(
     private readonly sim: Simulator,
     private readonly handler: (arg: number) => void,
   ) {}
   add(time: number, arg: number): number {
+    const ticket = this.hold(time);
+    if (ticket >= 0) this.args.set(ticket, arg);
+    return ticket;
+  }
+  hold(time: number): number {
     if (time < this.sim.now || (this.pending > 0 && time < this.last)) return -1;
     const ticket = this.ids.length;
     this.pending++;
     this.last = time;
+    this.args.set(ticket, undefined);
     this.ids.push(
       this.sim.at(time, () => {
         this.done.add(ticket);
         this.pending--;
-        this.handler(arg);
+        const arg = this.args.get(ticket);
+        if (arg !== undefined) this.handler(arg);
       }),
     );
     return ticket;
+  }
+  fill(ticket: number, arg: number): boolean {
+    if (this.done.has(ticket) || !this.args.has(ticket) || this.args.get(ticket) !== undefined) return false;
+    this.args.set(ticket, arg);
+    return true;
   }
   cancel(ticket: number): void {
     if (ticket < 0 || ticket >= this.ids.length || this.done.has(ticket)) return;
@@ -56,6 +73,10 @@ interface Step {
   plain: number;
   /** Delay of a timer to add, or -1 for none. */
   timer: number;
+  /** Whether the timer is only held (its argument given later by a fill), not added. */
+  held: boolean;
+  /** Which earlier ticket to fill (index into the tickets so far, modulo), or -1. */
+  fill: number;
   /** Which earlier ticket to cancel (index into the tickets so far, modulo), or -1. */
   cancel: number;
 }
@@ -76,9 +97,13 @@ function drive(steps: readonly Step[], lineOf: (sim: Simulator, handler: (arg: n
     }
     if (s.timer >= 0) {
       const label = labels++;
-      const t = timers.add(sim.now + s.timer, label);
-      log.push(`${sim.now} add ${label} -> ${t >= 0 ? 'ok' : 'refused'}`);
+      const t = s.held ? timers.hold(sim.now + s.timer) : timers.add(sim.now + s.timer, label);
+      log.push(`${sim.now} ${s.held ? 'hold' : 'add'} ${label} -> ${t >= 0 ? 'ok' : 'refused'}`);
       if (t >= 0) tickets.push(t);
+    }
+    if (s.fill >= 0 && tickets.length > 0) {
+      const label = labels++;
+      log.push(`${sim.now} fill ${label} -> ${timers.fill(tickets[s.fill % tickets.length], label)}`);
     }
     if (s.cancel >= 0 && tickets.length > 0) timers.cancel(tickets[s.cancel % tickets.length]);
   };
@@ -92,6 +117,8 @@ function drive(steps: readonly Step[], lineOf: (sim: Simulator, handler: (arg: n
 const step = fc.record({
   plain: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 4 })),
   timer: fc.oneof(fc.constant(-1), fc.constantFrom(0, 3, 3, 3, 5)),
+  held: fc.boolean(),
+  fill: fc.oneof(fc.constant(-1), fc.constant(-1), fc.nat(50)),
   cancel: fc.oneof(fc.constant(-1), fc.nat(50)),
 });
 
@@ -121,6 +148,30 @@ describe('DelayLine', () => {
     expect(fired).toEqual(Array.from({ length: 500 }, (_, k) => 2 * k + 1));
     expect(sim.eventsRun).toBe(500);
     expect(line.size).toBe(0);
+  });
+
+  it('a held place runs nothing until filled, keeps its place among equal times, and fills once', () => {
+    const sim = new Simulator();
+    const seen: string[] = [];
+    const line = new DelayLine(sim, (a) => seen.push(`timer ${a}`));
+    const held = line.hold(10);
+    sim.at(10, () => seen.push('plain after'));
+    const unfilled = line.hold(20);
+    expect(line.size).toBe(2);
+    expect(sim.pending).toBe(2); // the held place is in the heap: it is the earliest
+    expect(line.fill(held, 7)).toBe(true);
+    expect(line.fill(held, 8)).toBe(false); // filled already
+    expect(line.fill(99, 1)).toBe(false); // never issued
+    expect(line.hold(15)).toBe(-1); // out of order, as add
+    sim.run();
+    expect(seen).toEqual(['timer 7', 'plain after']);
+    expect(line.fill(unfilled, 3)).toBe(false); // it fell due unfilled: gone
+    expect(sim.eventsRun).toBe(3);
+    const c = line.hold(30);
+    line.cancel(c);
+    expect(line.fill(c, 4)).toBe(false);
+    sim.run();
+    expect(seen).toEqual(['timer 7', 'plain after']);
   });
 
   it('refuses a time earlier than the last one pending, or in the past, and schedules nothing', () => {

@@ -334,7 +334,7 @@ function runProgram(p: Program, scheduler: Scheduler): { trace: string[]; now: n
   const cancel = (c: number) => {
     if (ids.length === 0) return;
     const k = c % ids.length;
-    trace.push(`c${k}=${sim.cancel(ids[k])}`);
+    trace.push(`c${k}=${sim.cancel(ids[k])} live=${sim.live}`);
   };
   const handler: Handler = (tag) => {
     trace.push(`${sim.now}:${tag}`);
@@ -345,7 +345,7 @@ function runProgram(p: Program, scheduler: Scheduler): { trace: string[]; now: n
   };
   for (const d of p.initialDelays) ids.push(sim.schedule(d, handler, nextTag++));
   for (const c of p.initialCancels) cancel(c);
-  for (const u of p.untils) trace.push(`run(${u})=${sim.run(u)}@${sim.now}`);
+  for (const u of p.untils) trace.push(`run(${u})=${sim.run(u)}@${sim.now} live=${sim.live}`);
   // Resume after every stop() until idle.
   for (let guard = 0; sim.pending > 0 && guard < 10_000; guard++) trace.push(`run()=${sim.run()}@${sim.now}`);
   return { trace, now: sim.now, eventsRun: sim.eventsRun };
@@ -383,8 +383,9 @@ function runModel(p: Program): { trace: string[]; now: number; eventsRun: number
     const ev = all[k];
     const ok = ev.state === 'pending' && ev !== running;
     if (ok) ev.state = 'cancelled';
-    trace.push(`c${k}=${ok}`);
+    trace.push(`c${k}=${ok} live=${live()}`);
   };
+  const live = () => pending.filter((ev) => ev.state === 'pending').length;
   const run = (until: number): number => {
     let count = 0;
     stopped = false;
@@ -416,7 +417,7 @@ function runModel(p: Program): { trace: string[]; now: number; eventsRun: number
   };
   for (const d of p.initialDelays) schedule(d);
   for (const c of p.initialCancels) cancel(c);
-  for (const u of p.untils) trace.push(`run(${u})=${run(u)}@${now}`);
+  for (const u of p.untils) trace.push(`run(${u})=${run(u)}@${now} live=${live()}`);
   for (let guard = 0; pending.length > 0 && guard < 10_000; guard++) trace.push(`run()=${run(Infinity)}@${now}`);
   return { trace, now, eventsRun };
 }

@@ -126,6 +126,32 @@ describe('a connect denied after the last change', () => {
     expect(ff.open).toBe(0);
   });
 
+  it('waits for its timeout in a line of its own, not in the event heap (3,000 timeouts pending, 1 event)', () => {
+    const f = fabricOf({ changesEndNs: -1 });
+    const flows: FlowRecord[] = [];
+    for (let k = 0; k < 3000; k++) f.sim.at(k * 1000, () => flows.push(f.connect(k % 2 ? 'a1' : 'a2', 'c1', 22).flow));
+    // Every first SYN has arrived and been denied; no first timer (1 s) is due yet.
+    f.sim.run(0.9e9);
+    expect(flows.length).toBe(3000);
+    expect(f.sim.live).toBe(1); // the earliest timeout; the others wait behind it
+    f.sim.run();
+    expect(flows.every((fl) => fl.outcome === 'timeout')).toBe(true);
+    expect(new Set(flows.map((fl) => fl.resolvedAtNs)).size).toBe(3000);
+    expect(f.sim.eventsRun).toBe(3000 * 3); // the connect, its first SYN's arrival, its timeout
+  });
+
+  it('gives up the place held for its timeout when the connect is answered (nothing left pending, no extra event)', () => {
+    const runs = [{ changesEndNs: -1 }, {}].map((options) => {
+      const f = fabricOf(options);
+      const { flow } = f.connect('a2', 'a1', 443); // admitted: A admits all from A
+      f.sim.run();
+      return { outcome: flow.outcome, events: f.sim.eventsRun, live: f.sim.live, now: f.sim.now };
+    });
+    expect(runs[0].outcome).toBe('connected');
+    expect(runs[0]).toEqual(runs[1]);
+    expect(runs[0].live).toBe(0);
+  });
+
   it('leaves the conntrack table of a sender outside AWS empty, as sending would', () => {
     const sizes = [{ changesEndNs: -1 }, {}].map((options) => {
       const f = fabricOf(options);
@@ -180,8 +206,13 @@ describe('a connect denied after the last change', () => {
     // (each retransmission would revive it; the fast-forward only replays entries that stay alive)
     const f = fabricOf({ changesEndNs: -1 }, null, ', conntrack: { tcpHandshake: 10s }');
     f.connect('a1', 'c1', 22);
+    f.sim.run(1e9 - 1);
+    expect(f.sim.live).toBe(2); // its first timer, and the place held for a fast-forward
+    f.sim.run(1e9);
+    expect(f.sim.live).toBe(2); // the first timer ran and gave the place up: the next timer, the SYN it sent
     f.sim.run();
     expect(f.sim.eventsElided).toBe(0);
+    expect(f.sim.eventsRun).toBe(14); // as without the fast-forward: nothing more ran
     expect(f.fabric.stats).toMatchObject({ packets: 7, drops: 7 });
   });
 
