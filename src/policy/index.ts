@@ -90,17 +90,39 @@ interface Item {
   readonly rule: number;
 }
 
+/** Bits of the source address a trie resolves in one step (SourceTrie.buildDirect): the
+ * trie's size rounded down to a power of two (so the table costs 8 bytes a node, a third of
+ * the trie's own), within these bounds. */
+const DIRECT_MIN_BITS = 8;
+const DIRECT_MAX_BITS = 16;
+
 /**
  * A binary trie over source-address bits. Each node that ends some CIDR rule holds one
  * segment table merging its own rules with those of every shorter prefix above it, so a lookup
- * walks the address's bits to the deepest such node and does one binary search.
+ * walks the address's bits to the deepest such node and does one binary search. Sealed, the
+ * trie is typed arrays: children by node, and every table in one arena as (start, best)
+ * pairs, so a lookup follows no object. A trie of 256 nodes or more also gets a table of its
+ * first b levels (b = log2 of its size, 8 to 16), by the address's top b bits: the node there
+ * and the deepest table on the way, so a lookup starts b levels down (the walk through those
+ * levels, a dependent load each, was most of a large receiver's lookup).
  */
 class SourceTrie {
   private child0: number[] = [-1];
   private child1: number[] = [-1];
   private own: (Item[] | null)[] = [null];
-  private tables: (SegmentTable | null)[] = [];
   private depth = 0;
+  // Sealed:
+  private c0 = new Int32Array(0);
+  private c1 = new Int32Array(0);
+  /** Per node, where its table starts in `seg` (-1: none). */
+  private tableAt = new Int32Array(0);
+  /** The tables: at each one's start its segment count n, then n (start key, best rule) pairs. */
+  private seg = new Int32Array(0);
+  /** For a trie of 256 nodes or more: by the address's top `directBits` bits, the node at that
+   * depth (-1: none) and the deepest table from the root to there (-1: none). */
+  private directBits = 0;
+  private directNode: Int32Array | null = null;
+  private directTable: Int32Array | null = null;
 
   add(base: number, prefix: number, item: Item): void {
     let node = 0;
@@ -123,7 +145,9 @@ class SourceTrie {
 
   /** Builds the merged tables (depth-first, carrying the items of the prefixes above). */
   seal(): void {
-    this.tables = new Array(this.child0.length).fill(null);
+    const n = this.child0.length;
+    const tables: (SegmentTable | null)[] = new Array(n).fill(null);
+    let size = 0;
     const stack: { node: number; inherited: Item[] }[] = [{ node: 0, inherited: [] }];
     while (stack.length > 0) {
       const { node, inherited } = stack.pop()!;
@@ -131,27 +155,98 @@ class SourceTrie {
       const own = this.own[node];
       if (own) {
         items = inherited.concat(own);
-        this.tables[node] = SegmentTable.build(items);
+        const t = SegmentTable.build(items);
+        tables[node] = t;
+        size += 1 + 2 * t.starts.length;
       }
       if (this.child0[node] >= 0) stack.push({ node: this.child0[node], inherited: items });
       if (this.child1[node] >= 0) stack.push({ node: this.child1[node], inherited: items });
     }
     this.own = [];
+    this.c0 = Int32Array.from(this.child0);
+    this.c1 = Int32Array.from(this.child1);
+    this.child0 = [];
+    this.child1 = [];
+    this.tableAt = new Int32Array(n).fill(-1);
+    this.seg = new Int32Array(size);
+    let at = 0;
+    for (let node = 0; node < n; node++) {
+      const t = tables[node];
+      if (t === null) continue;
+      this.tableAt[node] = at;
+      this.seg[at++] = t.starts.length;
+      for (let k = 0; k < t.starts.length; k++) {
+        this.seg[at++] = t.starts[k];
+        this.seg[at++] = t.best[k];
+      }
+    }
+    const bits = Math.min(DIRECT_MAX_BITS, Math.floor(Math.log2(n)));
+    if (bits >= DIRECT_MIN_BITS) this.buildDirect(bits);
+  }
+
+  private buildDirect(bits: number): void {
+    const size = 1 << bits;
+    const nodes = new Int32Array(size).fill(-1);
+    const tables = new Int32Array(size).fill(-1);
+    // Depth-first to depth `bits`: a missing child fills its whole range of top bits at once.
+    const visit = (node: number, depth: number, prefix: number, best: number): void => {
+      if (this.tableAt[node] >= 0) best = this.tableAt[node];
+      if (depth === bits) {
+        nodes[prefix] = node;
+        tables[prefix] = best;
+        return;
+      }
+      for (let bit = 0; bit < 2; bit++) {
+        const child = bit === 1 ? this.c1[node] : this.c0[node];
+        const v = prefix * 2 + bit;
+        if (child >= 0) visit(child, depth + 1, v, best);
+        else {
+          const shift = bits - depth - 1;
+          tables.fill(best, v << shift, (v + 1) << shift);
+        }
+      }
+    };
+    visit(0, 0, 0, -1);
+    this.directBits = bits;
+    this.directNode = nodes;
+    this.directTable = tables;
   }
 
   lookup(source: number, key: number): number {
-    const tables = this.tables;
-    const child0 = this.child0;
-    const child1 = this.child1;
-    let table = tables[0];
-    let node = 0;
-    for (let i = 0; i < this.depth; i++) {
-      node = ((source >>> (31 - i)) & 1) === 1 ? child1[node] : child0[node];
-      if (node < 0) break;
-      const t = tables[node];
-      if (t !== null) table = t;
+    const tableAt = this.tableAt;
+    let table: number;
+    let node: number;
+    let i: number;
+    const direct = this.directNode;
+    if (direct !== null) {
+      const top = source >>> (32 - this.directBits);
+      table = this.directTable![top];
+      node = direct[top];
+      i = node < 0 ? this.depth : this.directBits;
+    } else {
+      table = tableAt[0];
+      node = 0;
+      i = 0;
     }
-    return table === null ? NONE : table.lookup(key);
+    const c0 = this.c0;
+    const c1 = this.c1;
+    for (; i < this.depth; i++) {
+      node = ((source >>> (31 - i)) & 1) === 1 ? c1[node] : c0[node];
+      if (node < 0) break;
+      const t = tableAt[node];
+      if (t >= 0) table = t;
+    }
+    if (table < 0) return NONE;
+    // Binary search of the table's segments: the last start <= key.
+    const seg = this.seg;
+    let lo = 0;
+    let hi = seg[table] - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (seg[table + 1 + 2 * mid] <= key) lo = mid;
+      else hi = mid - 1;
+    }
+    return seg[table + 2 + 2 * lo];
   }
 }
 

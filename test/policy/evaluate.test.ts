@@ -225,6 +225,51 @@ describe('CompiledReceiver agrees with admitLinear (property)', () => {
     );
   });
 
+  it('with large tries (100 to 4,000 CIDR rules, so lookups start from the table of the first 8 to 16 levels)', () => {
+    // Rules clustered under a few /8s and /16s (so the trie is deep and dense where packets
+    // go), prefixes of every length, mostly long; packets at and around the rules' edges.
+    const big = fc
+      .tuple(fc.constantFrom(100, 400, 1500, 4000), fc.integer({ min: 0, max: 2 ** 31 }))
+      .map(([n, seed]) => {
+        let x = seed | 1;
+        const next = (): number => {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          return x >>> 0;
+        };
+        const hubs = [0x0a000000, 0x0a630000, 0xac100000, next() & 0xff000000, next() & 0xffff0000];
+        const rules: Rule[] = [];
+        for (let i = 0; i < n; i++) {
+          const r = next() % 100;
+          const prefix = r < 3 ? next() % 8 : r < 20 ? 8 + (next() % 16) : 24 + (next() % 9);
+          const base = ((hubs[next() % hubs.length] | (next() & 0x00ffffff)) & maskOf(prefix)) >>> 0;
+          const from = next() % 1024;
+          const ports = r % 2 === 0 ? { from, to: from } : { from, to: from + (next() % 2000) };
+          rules.push({ protocol: next() % 3 === 0 ? 'udp' : 'tcp', ports, source: cidr(base, prefix) });
+        }
+        const half = Math.floor(n / 2);
+        const gs = [group('big0', rules.slice(0, half)), group('big1', rules.slice(half))];
+        const packets: IngressView[] = [];
+        for (let i = 0; i < 300; i++) {
+          const r = rules[next() % rules.length];
+          const c = (r.source as { cidr: { base: number; prefix: number } }).cidr;
+          const span = c.prefix === 32 ? 0 : 2 ** (32 - c.prefix) - 1;
+          const src = [c.base, c.base + span, c.base - 1, c.base + span + 1, c.base + (next() % (span + 1)), next()][i % 6];
+          const key = [r.ports!.from, r.ports!.to, r.ports!.from - 1, r.ports!.to + 1][(i >> 1) % 4];
+          packets.push({ protocol: i % 3 === 0 ? UDP : TCP, key: Math.max(0, Math.min(65535, key)), source: Math.max(0, Math.min(0xffffffff, src)) >>> 0, privatePath: false, senderGroups: null });
+        }
+        return { gs, packets };
+      });
+    fc.assert(
+      fc.property(big, ({ gs, packets }) => {
+        const receiver = compile(gs);
+        for (const v of packets) expect(admitReceiver(receiver, v)).toBe(expectedPacked(gs, v));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('the verdict (admitted or not) is independent of group and rule order', () => {
     fc.assert(
       fc.property(groups, packet, fc.infiniteStream(fc.nat()), (gs, v, rnd) => {
