@@ -90,6 +90,40 @@ interface Item {
   readonly rule: number;
 }
 
+/**
+ * Segment tables packed into one Int32Array, each as its segment count n then n (start key,
+ * best rule) pairs; returns the arena and where each table starts in it. Lookups then follow
+ * no object (searchPacked).
+ */
+function packTables(tables: readonly SegmentTable[]): { seg: Int32Array<ArrayBuffer>; at: number[] } {
+  let size = 0;
+  for (const t of tables) size += 1 + 2 * t.starts.length;
+  const seg = new Int32Array(size);
+  const at: number[] = [];
+  let i = 0;
+  for (const t of tables) {
+    at.push(i);
+    seg[i++] = t.starts.length;
+    for (let k = 0; k < t.starts.length; k++) {
+      seg[i++] = t.starts[k];
+      seg[i++] = t.best[k];
+    }
+  }
+  return { seg, at };
+}
+
+/** SegmentTable.lookup on the table packed at `at` in `seg` (packTables). */
+function searchPacked(seg: Int32Array, at: number, key: number): number {
+  let lo = 0;
+  let hi = seg[at] - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (seg[at + 1 + 2 * mid] <= key) lo = mid;
+    else hi = mid - 1;
+  }
+  return seg[at + 2 + 2 * lo];
+}
+
 /** Bits of the source address a trie resolves in one step (SourceTrie.buildDirect): the
  * trie's size rounded down to a power of two (so the table costs 8 bytes a node, a third of
  * the trie's own), within these bounds. */
@@ -146,8 +180,8 @@ class SourceTrie {
   /** Builds the merged tables (depth-first, carrying the items of the prefixes above). */
   seal(): void {
     const n = this.child0.length;
-    const tables: (SegmentTable | null)[] = new Array(n).fill(null);
-    let size = 0;
+    const tables: SegmentTable[] = [];
+    const nodes: number[] = [];
     const stack: { node: number; inherited: Item[] }[] = [{ node: 0, inherited: [] }];
     while (stack.length > 0) {
       const { node, inherited } = stack.pop()!;
@@ -155,9 +189,8 @@ class SourceTrie {
       const own = this.own[node];
       if (own) {
         items = inherited.concat(own);
-        const t = SegmentTable.build(items);
-        tables[node] = t;
-        size += 1 + 2 * t.starts.length;
+        tables.push(SegmentTable.build(items));
+        nodes.push(node);
       }
       if (this.child0[node] >= 0) stack.push({ node: this.child0[node], inherited: items });
       if (this.child1[node] >= 0) stack.push({ node: this.child1[node], inherited: items });
@@ -167,19 +200,10 @@ class SourceTrie {
     this.c1 = Int32Array.from(this.child1);
     this.child0 = [];
     this.child1 = [];
+    const { seg, at } = packTables(tables);
+    this.seg = seg;
     this.tableAt = new Int32Array(n).fill(-1);
-    this.seg = new Int32Array(size);
-    let at = 0;
-    for (let node = 0; node < n; node++) {
-      const t = tables[node];
-      if (t === null) continue;
-      this.tableAt[node] = at;
-      this.seg[at++] = t.starts.length;
-      for (let k = 0; k < t.starts.length; k++) {
-        this.seg[at++] = t.starts[k];
-        this.seg[at++] = t.best[k];
-      }
-    }
+    for (let k = 0; k < nodes.length; k++) this.tableAt[nodes[k]] = at[k];
     const bits = Math.min(DIRECT_MAX_BITS, Math.floor(Math.log2(n)));
     if (bits >= DIRECT_MIN_BITS) this.buildDirect(bits);
   }
@@ -236,24 +260,16 @@ class SourceTrie {
       const t = tableAt[node];
       if (t >= 0) table = t;
     }
-    if (table < 0) return NONE;
-    // Binary search of the table's segments: the last start <= key.
-    const seg = this.seg;
-    let lo = 0;
-    let hi = seg[table] - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (seg[table + 1 + 2 * mid] <= key) lo = mid;
-      else hi = mid - 1;
-    }
-    return seg[table + 2 + 2 * lo];
+    return table < 0 ? NONE : searchPacked(this.seg, table, key);
   }
 }
 
 class ReceiverProtocolIndex {
   constructor(
     readonly trie: SourceTrie | null,
-    readonly groupRefs: ReadonlyMap<string, SegmentTable> | null,
+    /** Where each referenced group's segment table starts in `refSeg` (packTables). */
+    readonly groupRefs: ReadonlyMap<string, number> | null,
+    private readonly refSeg: Int32Array,
   ) {}
 
   lookup(key: number, source: number, senderGroups: readonly string[] | null): number {
@@ -261,9 +277,9 @@ class ReceiverProtocolIndex {
     const refs = this.groupRefs;
     if (senderGroups !== null && refs !== null) {
       for (let i = 0; i < senderGroups.length; i++) {
-        const t = refs.get(senderGroups[i]);
-        if (t !== undefined) {
-          const r = t.lookup(key);
+        const at = refs.get(senderGroups[i]);
+        if (at !== undefined) {
+          const r = searchPacked(this.refSeg, at, key);
           if (r < best) best = r;
         }
       }
@@ -332,8 +348,10 @@ function buildReceiverProtocol(entries: readonly [Rule, Item][]): ReceiverProtoc
     }
   }
   trie?.seal();
-  const refs = byGroup.size === 0 ? null : new Map([...byGroup.entries()].map(([g, list]) => [g, SegmentTable.build(list)]));
-  return new ReceiverProtocolIndex(trie, refs);
+  const names = [...byGroup.keys()];
+  const { seg, at } = packTables(names.map((g) => SegmentTable.build(byGroup.get(g)!)));
+  const refs = byGroup.size === 0 ? null : new Map(names.map((g, k) => [g, at[k]]));
+  return new ReceiverProtocolIndex(trie, refs, seg);
 }
 
 // ---------------------------------------------------------------------------------------------
