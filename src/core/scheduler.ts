@@ -3,7 +3,8 @@
  *
  * Owns: ordering pending events by (time, sequence) — time first, then insertion order (FIFO
  * among equal times, as ns-3's (ts, uid) and SimPy's (time, priority, eid)). A scheduler holds
- * three numbers per event (time, seq, payload) and knows nothing of what an event does.
+ * three numbers per event (time, seq, payload) and knows nothing of what an event does; on
+ * request, it drops the events a predicate names (the simulator's compaction of cancelled ones).
  * Does not own: cancellation (the simulator marks and skips), handlers, or time itself.
  *
  * Swappable in the manner of ns-3's Scheduler: `BinaryHeapScheduler` is the fast one;
@@ -20,6 +21,12 @@ export interface Scheduler {
   /** Time and seq of the event removeNext() returned last. */
   readonly lastTime: number;
   readonly lastSeq: number;
+  /**
+   * Removes every event whose payload `drop` returns true for (called once per event, in no
+   * particular order); the others keep their order. Optional: a scheduler without it keeps
+   * cancelled events until they are popped.
+   */
+  removeWhere?(drop: (payload: number) => boolean): void;
 }
 
 /**
@@ -39,6 +46,7 @@ interface HeapCore {
   removeNext(): number;
   /** Copies the first `size` entries into another core's arrays (used when growing). */
   copyTo(times: Float64Array, seqs: Float64Array, payloads: Int32Array): void;
+  removeWhere(drop: (payload: number) => boolean): void;
 }
 
 function heapCore(capacity: number, from: HeapCore | null): HeapCore {
@@ -112,6 +120,49 @@ function heapCore(capacity: number, from: HeapCore | null): HeapCore {
       s.set(seqs.subarray(0, h.size));
       p.set(payloads.subarray(0, h.size));
     },
+    removeWhere(drop: (payload: number) => boolean): void {
+      let n = 0;
+      for (let i = 0; i < h.size; i++) {
+        const pl = payloads[i];
+        if (drop(pl)) continue;
+        times[n] = times[i];
+        seqs[n] = seqs[i];
+        payloads[n] = pl;
+        n++;
+      }
+      h.size = n;
+      // Floyd's heap construction: sift down every parent, from the last one up. (time, seq)
+      // is a total order, so the events come out as they would have: only the layout differs.
+      for (let start = (n >> 1) - 1; start >= 0; start--) {
+        const t = times[start];
+        const s = seqs[start];
+        const pl = payloads[start];
+        let i = start;
+        const half = n >> 1;
+        while (i < half) {
+          let c = 2 * i + 1;
+          let ct = times[c];
+          let cs = seqs[c];
+          const r = c + 1;
+          if (r < n) {
+            const rt = times[r];
+            if (rt < ct || (rt === ct && seqs[r] < cs)) {
+              c = r;
+              ct = rt;
+              cs = seqs[r];
+            }
+          }
+          if (t < ct || (t === ct && s < cs)) break;
+          times[i] = ct;
+          seqs[i] = cs;
+          payloads[i] = payloads[c];
+          i = c;
+        }
+        times[i] = t;
+        seqs[i] = s;
+        payloads[i] = pl;
+      }
+    },
   };
   return h;
 }
@@ -148,6 +199,10 @@ export class BinaryHeapScheduler implements Scheduler {
   removeNext(): number {
     return this.core.removeNext();
   }
+
+  removeWhere(drop: (payload: number) => boolean): void {
+    this.core.removeWhere(drop);
+  }
 }
 
 /** The reference: a plain array kept sorted by (time, seq). O(n) insert; obviously correct. */
@@ -175,5 +230,9 @@ export class SortedListScheduler implements Scheduler {
     this.lastTime = e.time;
     this.lastSeq = e.seq;
     return e.payload;
+  }
+
+  removeWhere(drop: (payload: number) => boolean): void {
+    this.items = this.items.filter((e) => !drop(e.payload));
   }
 }

@@ -2,7 +2,8 @@
  * core/simulator: the discrete-event kernel.
  *
  * Owns: simulated time (integer nanoseconds), scheduling handlers at a time or after a delay,
- * lazy cancellation (mark and skip, as ns-3), running until idle, until a time or until
+ * lazy cancellation (mark and skip, as ns-3; the cancelled events are dropped from the queue
+ * in one pass once they are most of it), running until idle, until a time or until
  * stopped, counting events, and the run's named random streams. One Simulator per run; no
  * module-level state.
  * Does not own: anything about networks. Handlers are plain functions called with two numeric
@@ -30,6 +31,13 @@ export interface SimulatorOptions {
    * and a heap that never grows stays specialised by V8 (scheduler.ts).
    */
   capacity?: number;
+  /**
+   * Cancelled events the queue may hold before they are dropped from it in one pass, when
+   * they are also more than half of it (default 1024; tests set 0). Cancelling is lazy (the
+   * event is marked, and skipped when popped), so without this a run that cancels timers due
+   * far ahead (a connect answered long before its timeout) would hold each until its time.
+   */
+  compactAfter?: number;
 }
 
 /**
@@ -53,6 +61,7 @@ interface SlotCore {
   argB(slot: number): number;
   /** Marks the event in `slot` with sequence bits `low` cancelled; false if it is not pending. */
   cancel(slot: number, low: number): boolean;
+  isCancelled(slot: number): boolean;
   copyTo(other: SlotArrays): void;
 }
 
@@ -116,6 +125,9 @@ function slotCore(capacity: number, from: SlotCore | null): SlotCore {
       c.cancelledCount++;
       return true;
     },
+    isCancelled(slot: number): boolean {
+      return cancelled[slot] === 1;
+    },
     copyTo(o: SlotArrays): void {
       for (let i = 0; i < c.used; i++) o.handlers[i] = handlers[i];
       o.a.set(argA);
@@ -141,11 +153,21 @@ export class Simulator {
   private nextSeq = 0;
   private slots: SlotCore;
   private stopped = false;
+  private readonly compactAfter: number;
+  private readonly dropCancelled = (slot: number): boolean => {
+    if (!this.slots.isCancelled(slot)) return false;
+    this.slots.take(slot); // frees the slot and uncounts it
+    return true;
+  };
 
   constructor(options: SimulatorOptions = {}) {
     if (options.capacity !== undefined && !(options.capacity >= 1 && options.capacity <= MAX_SLOTS)) {
       throw new RangeError(`capacity must be between 1 and ${MAX_SLOTS}, got ${options.capacity}`);
     }
+    if (options.compactAfter !== undefined && !(options.compactAfter >= 0)) {
+      throw new RangeError(`compactAfter must be >= 0, got ${options.compactAfter}`);
+    }
+    this.compactAfter = options.compactAfter ?? 1024;
     const capacity = Math.max(16, Math.ceil(options.capacity ?? 1024));
     this.slots = slotCore(capacity, null);
     this.scheduler = options.scheduler ?? new BinaryHeapScheduler(capacity);
@@ -156,7 +178,8 @@ export class Simulator {
     return this.randoms.seed;
   }
 
-  /** Events scheduled and not yet run (cancelled ones still count until they are skipped). */
+  /** Events scheduled and not yet run (cancelled ones still count until they are skipped or
+   * compacted away). */
   get pending(): number {
     return this.scheduler.size;
   }
@@ -226,7 +249,19 @@ export class Simulator {
 
   /** Cancels a scheduled event; it is skipped when its time comes. Returns false if it already ran. */
   cancel(id: EventId): boolean {
-    return this.slots.cancel(Math.floor(id / SEQ_SPAN), id & 0x7fffffff);
+    if (!this.slots.cancel(Math.floor(id / SEQ_SPAN), id & 0x7fffffff)) return false;
+    const dead = this.slots.cancelledCount;
+    if (dead > this.compactAfter && dead * 2 > this.scheduler.size) this.compact();
+    return true;
+  }
+
+  /**
+   * Drops the cancelled events from the queue in one pass (when they are most of it: so each
+   * cancel costs O(1) amortised). The others run exactly as before: the queue's order is
+   * (time, seq), which dropping events does not change.
+   */
+  private compact(): void {
+    this.scheduler.removeWhere?.(this.dropCancelled);
   }
 
   /** Stops run() after the current event. */

@@ -4,8 +4,8 @@
  * exactly what the trivially correct SortedListScheduler returns.
  *
  * Owns: the behaviour every Scheduler promises — order by (time, seq), FIFO among equal times
- * (seq order), size / peekTime (Infinity when empty), growth past the initial capacity, and
- * lastTime / lastSeq. Does not own: cancellation or handlers (see simulator.test.ts).
+ * (seq order), size / peekTime (Infinity when empty), growth past the initial capacity,
+ * lastTime / lastSeq, and removeWhere (the others keep their order). Does not own: cancellation or handlers (see simulator.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -160,6 +160,25 @@ describe.each(implementations)('Scheduler contract: %s', (_name, make) => {
     ]);
   });
 
+  it('removeWhere drops the events named, asks once per event, and keeps the order of the rest', () => {
+    const s = make(4);
+    for (let i = 0; i < 40; i++) s.insert((i * 7) % 13, i, i);
+    const asked: number[] = [];
+    s.removeWhere!((p) => {
+      asked.push(p);
+      return p % 2 === 1;
+    });
+    expect(asked.sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(s.size).toBe(20);
+    const out = drain(s);
+    const kept = Array.from({ length: 20 }, (_, k) => 2 * k).map((i): [number, number, number] => [(i * 7) % 13, i, i]);
+    kept.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    expect(out).toEqual(kept);
+    s.removeWhere!(() => true);
+    expect(s.size).toBe(0);
+    expect(s.peekTime()).toBe(Infinity);
+  });
+
   it('carries payloads over the whole non-negative int32 range unchanged', () => {
     const s = make();
     const payloads = [0, 1, 2 ** 22, 2 ** 31 - 1];
@@ -169,13 +188,15 @@ describe.each(implementations)('Scheduler contract: %s', (_name, make) => {
 });
 
 /** An operation of the differential property: insert at a time, or remove the next event. */
-type Op = { kind: 'insert'; time: number } | { kind: 'remove' };
+type Op = { kind: 'insert'; time: number } | { kind: 'remove' } | { kind: 'drop'; r: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   // A small time range forces many ties, which is where FIFO mistakes hide.
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 20 }).map((time): Op => ({ kind: 'insert', time })) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 1e9 }).map((time): Op => ({ kind: 'insert', time })) },
   { weight: 3, arbitrary: fc.constant<Op>({ kind: 'remove' }) },
+  // Drop the payloads with this remainder modulo 3 (the simulator drops its cancelled events).
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 }).map((r): Op => ({ kind: 'drop', r })) },
 );
 
 describe('BinaryHeapScheduler against the SortedListScheduler reference', () => {
@@ -198,6 +219,12 @@ describe('BinaryHeapScheduler against the SortedListScheduler reference', () => 
             ref.insert(op.time, seq, payload);
             seq++;
             payload++;
+          } else if (op.kind === 'drop') {
+            const before = heap.size;
+            const seen: number[] = [];
+            heap.removeWhere((p) => (seen.push(p), p % 3 === op.r));
+            ref.removeWhere((p) => p % 3 === op.r);
+            expect(seen.length).toBe(before); // each event asked once
           } else if (ref.size > 0) {
             fromHeap.push(heap.removeNext());
             fromRef.push(ref.removeNext());
