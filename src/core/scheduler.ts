@@ -130,38 +130,11 @@ function heapCore(capacity: number, from: HeapCore | null): HeapCore {
         payloads[n] = pl;
         n++;
       }
-      h.size = n;
-      // Floyd's heap construction: sift down every parent, from the last one up. (time, seq)
-      // is a total order, so the events come out as they would have: only the layout differs.
-      for (let start = (n >> 1) - 1; start >= 0; start--) {
-        const t = times[start];
-        const s = seqs[start];
-        const pl = payloads[start];
-        let i = start;
-        const half = n >> 1;
-        while (i < half) {
-          let c = 2 * i + 1;
-          let ct = times[c];
-          let cs = seqs[c];
-          const r = c + 1;
-          if (r < n) {
-            const rt = times[r];
-            if (rt < ct || (rt === ct && seqs[r] < cs)) {
-              c = r;
-              ct = rt;
-              cs = seqs[r];
-            }
-          }
-          if (t < ct || (t === ct && s < cs)) break;
-          times[i] = ct;
-          seqs[i] = cs;
-          payloads[i] = payloads[c];
-          i = c;
-        }
-        times[i] = t;
-        seqs[i] = s;
-        payloads[i] = pl;
-      }
+      // Rebuilt by inserting the survivors again, in place (entry i is read before insert can
+      // write there): O(n log n) once the cancelled are most of the heap, so O(log n) amortised
+      // per cancel. (time, seq) is a total order, so the events come out as they would have.
+      h.size = 0;
+      for (let i = 0; i < n; i++) h.insert(times[i], seqs[i], payloads[i]);
     },
   };
   return h;

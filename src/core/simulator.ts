@@ -257,8 +257,8 @@ export class Simulator {
 
   /**
    * Drops the cancelled events from the queue in one pass (when they are most of it: so each
-   * cancel costs O(1) amortised). The others run exactly as before: the queue's order is
-   * (time, seq), which dropping events does not change.
+   * cancel costs O(log n) amortised, like the pop it saves). The others run exactly as before:
+   * the queue's order is (time, seq), which dropping events does not change.
    */
   private compact(): void {
     this.scheduler.removeWhere?.(this.dropCancelled);
