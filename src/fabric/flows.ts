@@ -4,10 +4,8 @@
  * Owns: the record of one traffic action (connect, send, ping, transfer) as the simulator
  * observes it: its outcome, the path and redirect of its first packet, the addresses the
  * receiver saw, and the explanation (admitting rule, or the denial's primary code and other
- * blockers). The fabric fills these in as packets travel; nothing here decides anything. The
- * records newFlow makes (Flow) can hold their explanation deferred, made when first read.
- * Does not own: expectations (scenario/), rendering (analysis/), or the deferred denials
- * themselves (fabric/denials.ts).
+ * blockers). The fabric fills these in as packets travel; nothing here decides anything.
+ * Does not own: expectations (scenario/) or rendering (analysis/).
  */
 import type { Rule } from '../model/types.ts';
 
@@ -78,79 +76,30 @@ export interface FlowRecord {
   requestsInFlight: number;
 }
 
-/** Makes a deferred explanation when it is first read (the fabric's DenialLog). */
-export interface DeferredExplanations {
-  explain(row: number): Explanation;
-}
-
-/**
- * The flow records newFlow makes: plain fields, except `explanation`, an accessor. The fabric
- * may leave a connect's or ping's denial as a row of its log (defer), made into the
- * Explanation object when `explanation` is first read, and the same object on every later
- * read. (W3 keeps 860,000 denied connects, whose denials a report reads, if at all, after
- * the run.) Setting `explanation` replaces a deferred one.
- */
-export class Flow implements FlowRecord {
-  to: number | null = null;
-  port: number | null = null;
-  outcome: FlowOutcome | null = null;
-  path: 'private' | 'public' | null = null;
-  redirected: boolean | null = null;
-  source: number | null = null;
-  destination: number | null = null;
-  replyDrop: Explanation | null = null;
-  explanationVersion = -1;
-  explanationSource = 0;
-  admission: Explanation | null = null;
-  pending = 0;
-  anyDropped = false;
-  resolvedAtNs: number | null = null;
-  serial = 0;
-  sent = 0;
-  requestsInFlight = 0;
-  #explanation: Explanation | null = null;
-  #log: DeferredExplanations | null = null;
-  #row = -1;
-
-  constructor(
-    readonly index: number,
-    readonly action: FlowAction,
-    readonly protocol: FlowRecord['protocol'],
-    readonly from: string,
-    readonly atNs: number,
-  ) {}
-
-  get explanation(): Explanation | null {
-    if (this.#log !== null) {
-      this.#explanation = this.#log.explain(this.#row);
-      this.#log = null;
-    }
-    return this.#explanation;
-  }
-
-  set explanation(e: Explanation | null) {
-    this.#explanation = e;
-    this.#log = null;
-  }
-
-  /** Leaves the explanation as row `row` of `log` until it is read. */
-  defer(log: DeferredExplanations, row: number): void {
-    this.#log = log;
-    this.#row = row;
-    this.#explanation = null;
-  }
-
-  /** Whether the explanation is deferred (not made yet). */
-  get deferred(): boolean {
-    return this.#log !== null;
-  }
-
-  /** Whether it has an explanation, made or deferred (without making it). */
-  get explained(): boolean {
-    return this.#log !== null || this.#explanation !== null;
-  }
-}
-
 export function newFlow(index: number, action: FlowAction, protocol: FlowRecord['protocol'], from: string, atNs: number): FlowRecord {
-  return new Flow(index, action, protocol, from, atNs);
+  return {
+    index,
+    action,
+    protocol,
+    from,
+    atNs,
+    to: null,
+    port: null,
+    outcome: null,
+    path: null,
+    redirected: null,
+    source: null,
+    destination: null,
+    explanation: null,
+    replyDrop: null,
+    explanationVersion: -1,
+    explanationSource: 0,
+    admission: null,
+    pending: 0,
+    anyDropped: false,
+    resolvedAtNs: null,
+    serial: 0,
+    sent: 0,
+    requestsInFlight: 0,
+  };
 }
