@@ -225,7 +225,9 @@ export class Simulator {
   /**
    * Schedules `handler(a, b)` at `time` with a sequence number from reserve(). The caller
    * must schedule it before any event that it precedes in (time, seq) order has run: at a
-   * time after now, or at now with no event of a larger seq at now already run.
+   * time after now, or at now with no event of a larger seq at now already run. A number is
+   * for one event: two scheduled with one number may get equal EventIds (the first's, once
+   * cancelled and compacted away, would cancel the second) and no defined order between them.
    */
   atReserved(time: number, seq: number, handler: Handler, a = 0, b = 0): EventId {
     if (!(seq >= 0 && seq < this.nextSeq && Number.isInteger(seq))) throw new RangeError(`sequence number ${seq} was not reserved`);
