@@ -246,6 +246,24 @@ describe('DelayLine', () => {
     expect(fired).toEqual(Array.from({ length: 70 }, (_, i) => i));
   });
 
+  it('a stale or never-issued ticket fills nothing, even where the ring reuses its place for a held one', () => {
+    const sim = new Simulator();
+    const fired: number[] = [];
+    const line = new DelayLine(sim, (a) => fired.push(a));
+    const old = line.hold(1); // ticket 0, held
+    line.cancel(old);
+    for (let i = 0; i < 64; i++) line.add(2 + i, i); // tickets 1..64: ticket 64 takes ticket 0's place
+    sim.run(); // all ran: the line is empty, head = tail = 65
+    const held = line.hold(1000); // ticket 65, in ticket 1's place
+    for (let i = 0; i < 63; i++) line.hold(1001 + i); // tickets 66..128: 128 takes 64's (and 0's) place
+    expect(line.fill(old, 99)).toBe(false); // ran long ago; its place now holds ticket 128
+    expect(line.fill(1, 98)).toBe(false); // ran; its place holds ticket 65
+    expect(line.fill(129, 97)).toBe(false); // never issued
+    expect(line.fill(held, 7)).toBe(true);
+    sim.run();
+    expect(fired).toEqual([...Array.from({ length: 64 }, (_, i) => i), 7]);
+  });
+
   it('grows past its first ring without losing order', () => {
     const sim = new Simulator();
     const fired: number[] = [];

@@ -226,6 +226,15 @@ describe('Simulator: run(until), stop() and counting', () => {
     expect(sim.now).toBe(300);
   });
 
+  it('takes a capacity from 1 to 2^22 and a compactAfter from 0, and says what else is wrong', () => {
+    expect(() => new Simulator({ capacity: 2 ** 22 })).not.toThrow();
+    expect(() => new Simulator({ capacity: 1 })).not.toThrow();
+    expect(() => new Simulator({ capacity: 2 ** 22 + 1 })).toThrow('capacity must be between 1 and 4194304, got 4194305');
+    expect(() => new Simulator({ capacity: 0 })).toThrow(RangeError);
+    expect(() => new Simulator({ compactAfter: 0 })).not.toThrow();
+    expect(() => new Simulator({ compactAfter: -1 })).toThrow('compactAfter must be >= 0, got -1');
+  });
+
   it('run(until) on an empty queue still advances now to until', () => {
     const sim = new Simulator();
     sim.run(1_000);
