@@ -267,14 +267,15 @@ export function slug(name: string): string {
  * A counterexample file whose flows carry no expectations (the property judged the run as a
  * whole, or compared runs) gets the reference oracle's decision for each flow as `expect`, when
  * the oracle models that world: then `sgsim run` on the file fails where sgsim and the oracle
- * disagree, not only the property. Worlds the oracle does not model stay as they are.
+ * disagree, not only the property. Worlds the oracle does not model stay as they are, and so do
+ * flows it cannot vouch for (settled).
  */
-function withReferenceExpectations(f: CaseFile): CaseFile {
+export function withReferenceExpectations(f: CaseFile): CaseFile {
   if (f.spec.timeline.some((e) => e.expect !== undefined)) return f;
   for (const spec of [f.spec, withAssignedAddresses(f.spec)]) {
     let decisions: Decision[];
     try {
-      decisions = decideAll(spec);
+      decisions = settled(spec, decideAll(spec));
     } catch {
       continue; // a world the oracle does not model
     }
@@ -283,6 +284,29 @@ function withReferenceExpectations(f: CaseFile): CaseFile {
     return { spec: withOracleExpectations(spec, decisions), note: f.note ? `${f.note}\n${note}` : note };
   }
   return f;
+}
+
+/**
+ * The decisions of flows that are over before the world next changes. The oracle decides a
+ * flow when it starts; a flow that times out keeps trying until then (a connect's SYN
+ * retransmissions, 127 s by default; a ping's wait), and a change in between (its destination
+ * terminated, a rule authorized) can decide it otherwise: sgsim gives the reason of its last
+ * drop (a fault run's counterexample expected ENI_SG_RULES_MISMATCH for a connect whose
+ * destination was terminated 9 s in; sgsim, rightly, said NO_ROUTE_TO_DESTINATION).
+ */
+function settled(spec: ScenarioSpec, decisions: Decision[]): Decision[] {
+  const { initialRto, synRetries } = spec.settings.tcp;
+  const connectWait = initialRto * (2 ** (synRetries + 1) - 1);
+  const traffic = new Set(['connect', 'send', 'ping', 'transfer', 'close']);
+  const changes = spec.timeline.filter((e) => !traffic.has(e.action.kind));
+  const entryOf = new Map(spec.timeline.map((e) => [e.index, e]));
+  return decisions.filter((d) => {
+    if (d.outcome !== 'timeout') return true;
+    const e = entryOf.get(d.entry)!;
+    const until = e.at + (d.action === 'ping' ? spec.settings.pingTimeout : connectWait);
+    // (A change at the flow's own time but after it in the timeline comes before its packet arrives.)
+    return !changes.some((c) => (c.at > e.at || (c.at === e.at && c.index > e.index)) && c.at <= until);
+  });
 }
 
 /**
