@@ -280,7 +280,8 @@ export class Simulator {
     const start = this.eventsRun;
     this.stopped = false;
     while (!this.stopped && scheduler.size > 0) {
-      if (scheduler.peekTime() > until) break;
+      // (Run to the end, the common case, reads no time before popping: W1 0.82 → 0.84× the bare heap.)
+      if (until !== Infinity && scheduler.peekTime() > until) break;
       const slot = scheduler.removeNext();
       // Read the field each time: a handler may have grown (replaced) the slots.
       const slots = this.slots;
