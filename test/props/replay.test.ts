@@ -94,4 +94,37 @@ timeline:
     expect(still.timeline[0].expect?.code).toBe('ENI_SG_RULES_MISMATCH');
     expect(safeRun(still).passed).toBe(true);
   });
+
+  it('leave out flows whose answer may not come back before they stop waiting (the oracle ignores time)', () => {
+    // From a mutation run: the public path takes 1.9 s, a connect gives up after 200 ms; sgsim
+    // times it out for no answer before its SYN arrives and is denied.
+    const yaml = `
+version: 1
+name: property case
+platform: classic
+seed: "1"
+settings:
+  latency: { publicPath: 1900ms, crossRegion: 1900ms, internet: 1900ms }
+  tcp: { synRetries: 0, initialRto: 200ms }
+regions: { us-east-1: { zones: [us-east-1a] } }
+instances:
+  i1: { region: us-east-1, zone: us-east-1a, groups: [default], privateIp: 10.108.159.98, publicIp: 54.223.252.223 }
+  i2: { region: us-east-1, zone: us-east-1a, groups: [default], privateIp: 10.151.148.113, publicIp: 54.77.53.95, services: [tcp/0-65535] }
+timeline:
+  - { at: 0s, id: f1, connect: { from: i1, to: i2.public, port: 0 } }
+  - { at: 1s, id: f2, send: { from: i1, to: i2.public, port: 53 } }
+`;
+    const v = validateScenario(parse(yaml) as unknown, 'x');
+    if (!v.ok) throw new Error(v.diagnostics.map((d) => d.message).join('\n'));
+    const { spec } = withReferenceExpectations({ spec: v.spec });
+    expect(spec.timeline.map((e) => e.expect?.outcome ?? null)).toEqual([null, 'dropped']);
+    const report = safeRun(spec);
+    expect(report.flows[0].explanation.code).toBe('SIM_NO_ANSWER_IN_TIME');
+    expect(report.passed).toBe(true);
+    // With a wait longer than two of the slowest trips, the oracle vouches for the connect.
+    const patient = { ...v.spec, settings: { ...v.spec.settings, tcp: { synRetries: 1, initialRto: 2_000_000_000 } } };
+    const vouched = withReferenceExpectations({ spec: patient }).spec;
+    expect(vouched.timeline[0].expect?.code).toBe('SG_REFERENCES_NOT_PRESERVED');
+    expect(safeRun(vouched).passed).toBe(true);
+  });
 });
