@@ -59,17 +59,21 @@ describe('counterexample files', () => {
   );
 });
 
+/** The start of a scenario document, as the counterexample files write it. */
+const HEAD = 'version: 1\nname: property case\nplatform: classic\nseed: "1"\n';
+
+function load(yaml: string): { spec: ScenarioSpec } {
+  const v = validateScenario(parse(yaml) as unknown, 'x');
+  if (!v.ok) throw new Error(v.diagnostics.map((d) => d.message).join('\n'));
+  return v;
+}
+
 describe('reference expectations in counterexample files', () => {
   it("leave out a flow still retrying when the world changes (the oracle decides a flow when it starts)", () => {
     // From a fault run: x1's connect is denied at 0 s and retries until 127 s; i1 is terminated
     // at 9 s, so its later SYNs find no host and sgsim times it out for that reason. The oracle
     // said ENI_SG_RULES_MISMATCH, and the file failed on correct code.
-    const yaml = `
-version: 1
-name: property case
-platform: classic
-seed: "1"
-regions: { us-east-1: { zones: [us-east-1a] } }
+    const yaml = `${HEAD}regions: { us-east-1: { zones: [us-east-1a] } }
 groups:
   G1: { region: us-east-1, ingress: [{ protocol: tcp, ports: 1-443, from: { cidr: 1.2.3.4/32 } }] }
 instances:
@@ -82,8 +86,7 @@ timeline:
   - { at: 6s, id: f3, connect: { from: i1, to: 1.2.3.4, port: 0 } }
   - { at: 9s, terminate: i1 }
 `;
-    const v = validateScenario(parse(yaml) as unknown, 'x');
-    if (!v.ok) throw new Error(v.diagnostics.map((d) => d.message).join('\n'));
+    const v = load(yaml);
     const { spec } = withReferenceExpectations({ spec: v.spec });
     expect(spec.timeline.map((e) => e.expect?.code ?? null)).toEqual([null, 'CONNECTION_REFUSED', 'CONNECTION_REFUSED', null]);
     const report = safeRun(spec);
@@ -98,12 +101,7 @@ timeline:
   it('leave out flows whose answer may not come back before they stop waiting (the oracle ignores time)', () => {
     // From a mutation run: the public path takes 1.9 s, a connect gives up after 200 ms; sgsim
     // times it out for no answer before its SYN arrives and is denied.
-    const yaml = `
-version: 1
-name: property case
-platform: classic
-seed: "1"
-settings:
+    const yaml = `${HEAD}settings:
   latency: { publicPath: 1900ms, crossRegion: 1900ms, internet: 1900ms }
   tcp: { synRetries: 0, initialRto: 200ms }
 regions: { us-east-1: { zones: [us-east-1a] } }
@@ -114,8 +112,7 @@ timeline:
   - { at: 0s, id: f1, connect: { from: i1, to: i2.public, port: 0 } }
   - { at: 1s, id: f2, send: { from: i1, to: i2.public, port: 53 } }
 `;
-    const v = validateScenario(parse(yaml) as unknown, 'x');
-    if (!v.ok) throw new Error(v.diagnostics.map((d) => d.message).join('\n'));
+    const v = load(yaml);
     const { spec } = withReferenceExpectations({ spec: v.spec });
     expect(spec.timeline.map((e) => e.expect?.outcome ?? null)).toEqual([null, 'dropped']);
     const report = safeRun(spec);
