@@ -45,7 +45,7 @@ import {
   type TcpClientState,
   type TcpStep,
 } from '../transport/tcp.ts';
-import type { Settings } from '../scenario/spec.ts';
+import { slowestLatency, type Settings } from '../scenario/spec.ts';
 import type { Explanation, ExplanationCode, FlowRecord } from './flows.ts';
 
 /** One line of the packet trace (`--trace`). Addresses are dotted strings. */
@@ -365,8 +365,7 @@ export class Fabric {
     this.jitterKey = Math.floor(sim.random('latency').next() * 2 ** 32);
     this.changesEndNs = options.changesEndNs ?? Infinity;
     this.compileReceiversAfter = options.compileReceiversAfter ?? Receiver.COMPILE_AFTER;
-    const l = settings.latency;
-    this.maxLatencyNs = Math.ceil(Math.max(l.sameZone, l.crossZone, l.publicPath, l.crossRegion, l.internet) * (1 + Math.max(0, l.jitter))) + 1;
+    this.maxLatencyNs = Math.ceil(slowestLatency(settings.latency)) + 1;
     let instances = 0;
     for (const shard of world.instances) for (const _ in shard) instances++;
     this.byPrivate = new IpMap(instances);

@@ -32,6 +32,11 @@ export interface LatencySettings {
   readonly jitter: number;
 }
 
+/** The longest any packet can take under these settings: the slowest path at its largest jitter. */
+export function slowestLatency(l: LatencySettings): Nanos {
+  return Math.max(l.sameZone, l.crossZone, l.publicPath, l.crossRegion, l.internet) * (1 + Math.max(0, l.jitter));
+}
+
 export interface Settings {
   readonly latency: LatencySettings;
   readonly tcp: { readonly synRetries: number; readonly initialRto: Nanos };

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { DEFAULT_SETTINGS } from '../../src/scenario/spec.ts';
+import { DEFAULT_SETTINGS, slowestLatency } from '../../src/scenario/spec.ts';
 import type { AddressSpec, Expectation, ScenarioSpec, Settings, TimelineEntry } from '../../src/scenario/spec.ts';
 import type { InstanceSpec, Rule, SecurityGroup, Service } from '../../src/model/types.ts';
 import { formatIp } from '../../src/net/ipv4.ts';
@@ -301,8 +301,7 @@ export function withReferenceExpectations(f: CaseFile): CaseFile {
 function settled(spec: ScenarioSpec, decisions: Decision[]): Decision[] {
   const { initialRto, synRetries } = spec.settings.tcp;
   const connectWait = initialRto * (2 ** (synRetries + 1) - 1);
-  const l = spec.settings.latency;
-  const slowest = Math.max(l.sameZone, l.crossZone, l.publicPath, l.crossRegion, l.internet) * (1 + Math.max(0, l.jitter));
+  const slowest = slowestLatency(spec.settings.latency);
   const waitOf = (d: Decision): number => (d.action === 'ping' ? spec.settings.pingTimeout : d.action === 'send' ? Infinity : connectWait);
   const traffic = new Set(['connect', 'send', 'ping', 'transfer', 'close']);
   const changes = spec.timeline.filter((e) => !traffic.has(e.action.kind));
