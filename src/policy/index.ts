@@ -457,7 +457,7 @@ export function firstSenderGroupRule(flats: readonly FlatRules[], protocol: numb
  * rules (matchFlat), and for a receiver with more than SCAN_RULES rules, a CompiledReceiver
  * built once it has decided COMPILE_AFTER packets. Measured on generated groups
  * (docs/performance.md): a scan costs about 8 ns a rule, a compiled lookup 250-550 ns whatever
- * the rules (before the trie was packed, which made lookups 1.6-2.2× faster; SCAN_RULES and
+ * the rules (before the trie was packed, which made lookups 1.5-2.2× faster; SCAN_RULES and
  * COMPILE_AFTER were not tuned again), so the index is faster only past about 50 rules; compiling costs about 2 us a rule,
  * i.e. about 250 scans. So a small receiver is never compiled, and a large one once its scans
  * have cost about what compiling would (the ski-rental rule: never more than twice the better
