@@ -123,29 +123,31 @@ interface DenialFacts {
 
 /**
  * Why the receiver's groups deny a packet (explainDenial with the packet and its context as
- * plain arguments: the fabric's hot path, one object per denial). Its codes are decided at
- * once; its message is written when first read: a large run denies far more packets than
- * anyone reads reasons for. The message is an own enumerable property (an accessor), so
- * spreading, JSON and equality see it as a plain field. The facts it is written from are kept
- * as fields of the denial itself, all immutable (the groups are frozen snapshots).
+ * plain arguments: the fabric's hot path, one object per denied connect, and a large run keeps
+ * 10^5-10^6 of them). Its codes are decided at once; its message is written when first read: a
+ * large run denies far more packets than anyone reads reasons for.
+ * `code` and `blockers` are own fields; `message` is a getter on the class, and toJSON gives
+ * { code, message, blockers } (the order the reports print them), so JSON sees a plain
+ * explanation; spreading a denial does not copy its message (read it by name).
+ * Kept small on purpose (docs/performance.md, seventh round): the facts the message is written
+ * from are fields of the denial itself, all immutable (the groups are frozen snapshots), the
+ * traffic packed in one small integer, and what only a few denials have (a pending change, an
+ * expired flow, a rule that lost its group identity) in one object that most leave null.
  */
 export class PacketDenial implements Denial {
-  declare readonly code: DenialCode;
-  declare readonly message: string;
-  declare readonly blockers: readonly DenialCode[];
-  // #groups is null once the message is written.
+  readonly code: DenialCode;
+  readonly blockers: readonly DenialCode[];
+  // Addresses are stored as int32 (`| 0`), fields start null: V8 then keeps them tagged, so an
+  // address that fits a small integer costs no number object of its own.
   #groups: readonly SecurityGroup[] | null;
-  #lost: DenialFacts['lost'] = null;
-  #protocol: number;
-  #key: number;
-  #source: number;
-  #privatePath: boolean;
+  /** protocol << 17 | key << 1 | privatePath. */
+  #traffic: number;
+  #source: number | null = null;
+  #destination: number | null = null;
   #senderGroups: readonly string[] | null;
   #receiver: string;
   #sender: string;
-  #destination: number;
-  #pending: DenialContext['pendingWouldAdmit'];
-  #expired: DenialContext['conntrackExpired'];
+  #rare: RareFacts | null = null;
   #message = '';
 
   /** `flats`: the groups flattened (FlatRules.of each), which the codes are decided from. */
@@ -164,18 +166,14 @@ export class PacketDenial implements Denial {
     conntrackExpired: DenialContext['conntrackExpired'],
   ) {
     this.#groups = groups;
-    this.#protocol = protocol;
-    this.#key = key;
-    this.#source = source;
-    this.#privatePath = privatePath;
+    this.#traffic = (protocol << 17) | (key << 1) | (privatePath ? 1 : 0);
+    this.#source = source | 0;
+    this.#destination = destination | 0;
     this.#senderGroups = senderGroups;
     this.#receiver = receiver;
     this.#sender = sender;
-    this.#destination = destination;
-    this.#pending = pendingWouldAdmit ?? null;
-    this.#expired = conntrackExpired ?? null;
     // Decided from the flattened rules (shared and compact; the rule objects of a large world
-    // are cold): the fabric builds one denial per denied connect.
+    // are cold).
     let base: DenialCode = 'SG_HAS_NO_RULES';
     for (let g = 0; g < flats.length; g++) if (flats[g].count > 0) base = 'ENI_SG_RULES_MISMATCH';
     let codes: readonly DenialCode[] = base === 'ENI_SG_RULES_MISMATCH' ? ONLY_MISMATCH : ONLY_NO_RULES;
@@ -185,41 +183,46 @@ export class PacketDenial implements Denial {
       const extra: DenialCode[] = [];
       if (pendingWouldAdmit) extra.push('SIM_PROPAGATION_PENDING');
       if (conntrackExpired) extra.push('SIM_CONNTRACK_EXPIRED');
+      let lostRule: RareFacts['lost'] = null;
       if (lost >= 0) {
         const group = groups[Math.floor(lost / 0x1000000)];
-        this.#lost = { group, rule: group.ingress[lost % 0x1000000] };
+        lostRule = { group, rule: group.ingress[lost % 0x1000000] };
         extra.push('SG_REFERENCES_NOT_PRESERVED');
       }
+      this.#rare = { pending: pendingWouldAdmit ?? null, expired: conntrackExpired ?? null, lost: lostRule };
       codes = [...extra, base];
     }
-    // Own enumerable properties in the order code, message, blockers (as the reports print them).
-    (this as { code: DenialCode }).code = codes[0];
-    Object.defineProperty(this, 'message', MESSAGE);
-    (this as { blockers: readonly DenialCode[] }).blockers = codes.length > 1 ? codes.slice(1) : NO_BLOCKERS;
+    this.code = codes[0];
+    this.blockers = codes.length > 1 ? codes.slice(1) : NO_BLOCKERS;
   }
 
-  static render(d: PacketDenial): string {
-    const groups = d.#groups;
+  /** The sentence for the primary code, written on first read. */
+  get message(): string {
+    const groups = this.#groups;
     if (groups !== null) {
-      const view: IngressView = { protocol: d.#protocol, key: d.#key, source: d.#source, privatePath: d.#privatePath, senderGroups: d.#senderGroups };
-      const ctx: DenialContext = { receiver: d.#receiver, sender: d.#sender, destination: d.#destination, pendingWouldAdmit: d.#pending, conntrackExpired: d.#expired };
-      d.#message = denialMessage(d.code, { groups, view, ctx, lost: d.#lost });
-      d.#groups = null;
-      d.#lost = null;
-      d.#senderGroups = null;
-      d.#pending = null;
-      d.#expired = null;
+      const t = this.#traffic;
+      const rare = this.#rare;
+      const view: IngressView = { protocol: t >>> 17, key: (t >>> 1) & 0xffff, source: this.#source! >>> 0, privatePath: (t & 1) === 1, senderGroups: this.#senderGroups };
+      const ctx: DenialContext = { receiver: this.#receiver, sender: this.#sender, destination: this.#destination! >>> 0, pendingWouldAdmit: rare?.pending, conntrackExpired: rare?.expired };
+      this.#message = denialMessage(this.code, { groups, view, ctx, lost: rare?.lost ?? null });
+      this.#groups = null;
+      this.#senderGroups = null;
+      this.#rare = null;
     }
-    return d.#message;
+    return this.#message;
+  }
+
+  toJSON(): Denial {
+    return { code: this.code, message: this.message, blockers: this.blockers };
   }
 }
 
-const MESSAGE: PropertyDescriptor = {
-  get(this: PacketDenial): string {
-    return PacketDenial.render(this);
-  },
-  enumerable: true,
-};
+/** The facts of a denial that few denials have (PacketDenial). */
+interface RareFacts {
+  readonly pending: DenialContext['pendingWouldAdmit'];
+  readonly expired: DenialContext['conntrackExpired'];
+  readonly lost: DenialFacts['lost'];
+}
 
 const NO_BLOCKERS: readonly DenialCode[] = Object.freeze([]);
 

@@ -313,11 +313,16 @@ describe('CompiledReceiver agrees with admitLinear (property)', () => {
 
 const ctx: DenialContext = { receiver: 'db', sender: 'app', destination: DEST };
 
+/** A denial as JSON sees it (its message is a getter, written on first read). */
+function asJson(d: unknown): unknown {
+  return JSON.parse(JSON.stringify(d));
+}
+
 describe('explainDenial', () => {
   it('SG_HAS_NO_RULES when no group has a rule; the message names the groups and the packet', () => {
     const gs = [group('default/us-east-1', []), group('empty', [])];
     const d = explainDenial(gs, view({ key: 22 }), ctx);
-    expect(d).toEqual({
+    expect(asJson(d)).toEqual({
       code: 'SG_HAS_NO_RULES',
       blockers: [],
       message: "db's groups (default, empty) have no ingress rules, so nothing is admitted (tcp/22 from 1.2.3.4 to 10.0.0.5)",
@@ -330,12 +335,23 @@ describe('explainDenial', () => {
       group('empty', []),
     ];
     const d = explainDenial(gs, view({ key: 22 }), ctx);
-    expect(d).toEqual({
+    expect(asJson(d)).toEqual({
       code: 'ENI_SG_RULES_MISMATCH',
       blockers: [],
       message:
         'no rule of db\'s groups (web, empty) admits tcp/22 from 1.2.3.4 to 10.0.0.5; closest: group web admits tcp/22 from 5.6.7.8/32 ("ops")',
     });
+  });
+
+  it('a denial reads as a plain explanation: JSON in the order code, message, blockers; the same message every read; addresses of every range', () => {
+    const gs = [group('web', [])];
+    // 192.0.2.200 and 255.255.255.254 do not fit a 31-bit integer: they are kept packed.
+    const d = explainDenial(gs, view({ key: 443, source: 0xc00002c8 }), { ...ctx, destination: 0xfffffffe });
+    expect(JSON.stringify(d)).toBe(
+      `{"code":"SG_HAS_NO_RULES","message":"db's groups (web) have no ingress rules, so nothing is admitted (tcp/443 from 192.0.2.200 to 255.255.255.254)","blockers":[]}`,
+    );
+    expect(d.message).toBe(d.message);
+    expect(Object.keys(d)).toEqual(['code', 'blockers']);
   });
 
   it('ENI_SG_RULES_MISMATCH with no near miss names the port (udp) or icmp', () => {
@@ -392,7 +408,7 @@ describe('explainDenial', () => {
   it('SIM_CONNTRACK_EXPIRED is primary when given (no pending change)', () => {
     const gs = [group('web', []), group('default/us-east-1', [])];
     const d = explainDenial(gs, view({ key: 22 }), { ...ctx, conntrackExpired: { idleNs: 31e9, timeoutNs: 30e9 } });
-    expect(d).toEqual({
+    expect(asJson(d)).toEqual({
       code: 'SIM_CONNTRACK_EXPIRED',
       blockers: ['SG_HAS_NO_RULES'],
       message:
