@@ -25,8 +25,8 @@ import { SocketTable } from './sockets.ts';
 import { ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, TCP, UDP, icmpKey, protocolName, type PortRange } from '../net/protocol.ts';
 import { groupDisplayName, type Instance, type SecurityGroup, type Service } from '../model/types.ts';
 import { applyChange, changeRules, getElasticIp, getInstance, type Change, type World } from '../model/world.ts';
-import { FlatRules, Receiver } from '../policy/index.ts';
-import { PacketDenial, admissionOf, admitLinear, describeRule, type Denial } from '../policy/evaluate.ts';
+import { FlatRules, Receiver, RuleArena } from '../policy/index.ts';
+import { PacketDenial, admissionOf, admitLinear, describeRule, lostGroupRule, type Denial } from '../policy/evaluate.ts';
 import type { IngressView } from '../policy/match.ts';
 import { ConnTrackTable, EXPIRED, INBOUND, MISS, OUTBOUND } from '../conntrack/table.ts';
 import {
@@ -223,12 +223,24 @@ class Landings {
 }
 
 /** Fabric.hostInfo: int32s per host, and what each holds. */
-const HOST_STRIDE = 4;
+const HOST_STRIDE = 8;
 const H_PRIVATE = 0;
 const H_PUBLIC = 1;
 const H_FLAGS = 2;
 /** Region code << 16 | zone code (0: none). */
 const H_PLACE = 3;
+/**
+ * The number of groups of the host's receiver whose rules are laid out in Fabric.arena, plus
+ * 1; 0 when they are not (no receiver linked, or one the arena does not hold: linkRules).
+ */
+const H_RULES = 4;
+/** Where its first and second group are in Fabric.arena (when H_RULES says they are). */
+const H_GROUP0 = 5;
+const H_GROUP1 = 6;
+/** Receivers of more groups are not laid out (a generated world's have one or two). */
+const ARENA_GROUPS = 2;
+/** Fabric.arena is laid out again (live receivers only) once it holds this many int32s or twice its live size. */
+const ARENA_COMPACT_MIN = 1 << 20;
 const RUNNING = 1;
 const EXTERNAL = 2;
 
@@ -287,11 +299,11 @@ export class Fabric {
   private readonly hostByName = new Map<string, number>();
   /**
    * The fields of every host that each packet reads (addresses, running, external, region and
-   * zone), HOST_STRIDE int32s per host id, written from the Host object whenever it changes
+   * zone, where its rules are), HOST_STRIDE int32s per host id (a row of 32 bytes: two to a cache line), written from the Host object whenever it changes
    * (writeHostInfo). Routing reads these instead of the objects: in a world of 10^6 hosts, a
    * host object is a cache miss behind another (the array slot), and each packet met three.
    */
-  private hostInfo = new Int32Array(HOST_STRIDE * 1024);
+  private hostInfo: Int32Array;
   /** Region and zone names by their code in hostInfo (1-based; 0 is none). */
   private readonly regionCodes = new Map<string, number>();
   private readonly zoneCodes = new Map<string, number>();
@@ -302,6 +314,18 @@ export class Fabric {
   private readonly effective = new Map<string, SecurityGroup>();
   /** The same groups flattened for scanning (FlatRules), shared by every receiver that has them. */
   private readonly flat = new Map<string, FlatRules>();
+  /**
+   * The groups of the receivers of at most SCAN_RULES rules and ARENA_GROUPS groups (all of
+   * them, in a generated world), laid out in one array, and where each is (policy/index.ts
+   * RuleArena): a packet's rule scan reads the receiving host's row of hostInfo (H_RULES,
+   * H_GROUP0, H_GROUP1) and then the rules, not the chain of objects behind a Receiver.
+   * Receivers compiled from their first packet (compileReceiversAfter 0) are never laid out.
+   */
+  private readonly arena = new RuleArena();
+  private readonly arenaAt = new Map<FlatRules, number>();
+  private arenaCompactAt = ARENA_COMPACT_MIN;
+  /** Times the arena was laid out again (a receiver's Receiver.laidOut is valid while it equals this). */
+  private layouts = 0;
   /**
    * Receivers by list of group keys: instances with the same groups share one. Lists of one
    * key (most) by that key, in a map of at most one entry per group; longer lists by their
@@ -368,6 +392,9 @@ export class Fabric {
     this.maxLatencyNs = Math.ceil(slowestLatency(settings.latency)) + 1;
     let instances = 0;
     for (const shard of world.instances) for (const _ in shard) instances++;
+    // Sized for the world's hosts at once (it grows for launches): grown by doubling, a 10^6-host
+    // world's rows were copied some twenty times, and each new array counts against the heap.
+    this.hostInfo = new Int32Array(HOST_STRIDE * (instances + Object.keys(world.external).length + 1));
     this.byPrivate = new IpMap(instances);
     this.byPublic = new IpMap(instances);
     this.conntrack = new ConnTrackTable(settings.conntrack, options.expectedFlows ?? Math.max(1024, 2 * instances));
@@ -387,6 +414,11 @@ export class Fabric {
 
   // -------------------------------------------------------------------------------------------
   // Hosts and addresses
+
+  /** Int32s the rule arena holds now, live and left behind by rule changes (for tests). */
+  get ruleArenaSize(): number {
+    return this.arena.size;
+  }
 
   /** Client endpoints (connections, UDP and ping sockets) open now, over all hosts. */
   get openEndpoints(): number {
@@ -443,12 +475,7 @@ export class Fabric {
    * outside AWS).
    */
   private writeHostInfo(h: Host): void {
-    const at = h.id * HOST_STRIDE;
-    if (at + HOST_STRIDE > this.hostInfo.length) {
-      const grown = new Int32Array(Math.max(this.hostInfo.length * 2, at + HOST_STRIDE));
-      grown.set(this.hostInfo);
-      this.hostInfo = grown;
-    }
+    const at = this.rowOf(h.id);
     const info = this.hostInfo;
     info[at + H_PRIVATE] = h.privateIp | 0;
     info[at + H_PUBLIC] = h.publicIp | 0;
@@ -509,7 +536,12 @@ export class Fabric {
       this.listReceivers.clear();
     }
     const members = this.members.get(group.key);
-    if (members) for (const id of members) this.hosts[id].receiver = null;
+    if (members) {
+      for (const id of members) {
+        this.hosts[id].receiver = null;
+        this.hostInfo[this.rowOf(id) + H_RULES] = 0;
+      }
+    }
   }
 
   /**
@@ -536,8 +568,78 @@ export class Fabric {
       this.listReceivers.set(keys, r);
     }
     h.receiver = r;
+    this.linkRules(h.id, r);
     return r;
   }
+
+  /** The host's row in hostInfo (its offset), the array grown to hold it if need be. */
+  private rowOf(id: number): number {
+    const at = id * HOST_STRIDE;
+    if (at + HOST_STRIDE > this.hostInfo.length) {
+      const grown = new Int32Array(Math.max(this.hostInfo.length * 2, at + HOST_STRIDE));
+      grown.set(this.hostInfo);
+      this.hostInfo = grown;
+    }
+    return at;
+  }
+
+  /**
+   * Writes where the host's receiver's groups are (H_RULES, H_GROUP0, H_GROUP1), laying them
+   * out in the arena first if they are not there yet: for receivers of at most SCAN_RULES rules,
+   * which are never compiled (Receiver.match scans them; the arena scan gives the same
+   * answers). Before the arena grows past arenaCompactAt it is laid out again with the groups
+   * of the receivers hosts still link (a rule change leaves the old rules behind), so it stays
+   * within twice what is in use.
+   */
+  private linkRules(id: number, r: Receiver): void {
+    const at = this.rowOf(id);
+    const info = this.hostInfo;
+    const flats = r.flats;
+    if (this.compileReceiversAfter === 0 || r.rules > Receiver.SCAN_RULES || flats.length > ARENA_GROUPS) {
+      info[at + H_RULES] = 0;
+      return;
+    }
+    if (r.laidOut !== this.layouts) {
+      let need = 0;
+      for (const f of flats) if (!this.arenaAt.has(f)) need += RuleArena.sizeOf(f);
+      if (need > 0 && this.arena.size + need > this.arenaCompactAt) this.compactArena();
+      // (compactArena may have laid this receiver out already: then this finds its groups.)
+      if (flats.length > 0) r.laidGroup0 = this.placeGroup(flats[0]);
+      if (flats.length > 1) r.laidGroup1 = this.placeGroup(flats[1]);
+      r.laidOut = this.layouts;
+    }
+    info[at + H_GROUP0] = r.laidGroup0;
+    info[at + H_GROUP1] = r.laidGroup1;
+    info[at + H_RULES] = flats.length + 1;
+  }
+
+  private placeGroup(f: FlatRules): number {
+    let o = this.arenaAt.get(f);
+    if (o === undefined) {
+      o = this.arena.add(f);
+      this.arenaAt.set(f, o);
+    }
+    return o;
+  }
+
+  /** Lays out the arena again with only the groups of the receivers hosts link now (linkRules). */
+  private compactArena(): void {
+    this.arena.clear();
+    this.arenaAt.clear();
+    this.layouts++;
+    this.arenaCompactAt = Infinity;
+    for (const h of this.hosts) if (h.receiver !== null) this.linkRules(h.id, h.receiver);
+    this.arenaCompactAt = Math.max(ARENA_COMPACT_MIN, 2 * this.arena.size);
+  }
+
+  /** matchFlat's answer for the host's receiver from the arena (its row's H_RULES is n + 1, n >= 0). */
+  private arenaMatch(row: number, n: number, protocol: number, key: number, source: number, senderGroups: readonly string[] | null): number {
+    if (n === 0) return -1;
+    const info = this.hostInfo;
+    const p = this.arena.match(info[row + H_GROUP0], 0, protocol, key, source, senderGroups);
+    return p >= 0 || n === 1 ? p : this.arena.match(info[row + H_GROUP1], 1, protocol, key, source, senderGroups);
+  }
+
 
   // The result of route(), written by it and read at once by its caller: no object per packet.
   private rTarget = -1;
@@ -772,8 +874,12 @@ export class Fabric {
       } else {
         const s = this.hosts[from];
         const senderGroups = privatePath && s.running && !s.external ? s.groupKeys : null;
-        const receiver = t.receiver ?? this.receiverOf(t);
-        const packed = receiver.match(proto, key, src, senderGroups);
+        // The rules from the arena when the host's row says where (no object read), else
+        // through the receiver (linked on first use after a rule change).
+        const row = to * HOST_STRIDE;
+        const laid = this.hostInfo[row + H_RULES] - 1;
+        const packed = laid >= 0 ? this.arenaMatch(row, laid, proto, key, src, senderGroups) : (t.receiver ?? this.receiverOf(t)).match(proto, key, src, senderGroups);
+        const receiver = t.receiver!;
         if (packed < 0) {
           this.stats.drops++;
           if (!observed) return;
@@ -781,7 +887,7 @@ export class Fabric {
           if (flow !== null && request && slot !== EXPIRED && this.sameAsDenied(flow, src)) {
             denial = flow.explanation!; // a retransmission meets the same rules: same reasons
           } else {
-            denial = this.deny(t, s, receiver, proto, key, src, privatePath, dst, slot === EXPIRED);
+            denial = this.deny(t, s, receiver, laid >= 0, proto, key, src, privatePath, dst, slot === EXPIRED);
           }
           if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
           if (flow) {
@@ -829,6 +935,8 @@ export class Fabric {
     t: Host,
     s: Host,
     receiver: Receiver,
+    /** Whether the receiver's groups are laid out in the arena (the host's row says where). */
+    laid: boolean,
     proto: number,
     key: number,
     src: Ip,
@@ -840,8 +948,22 @@ export class Fabric {
     const pending = this.pending.size === 0 ? null : this.pendingWouldAdmit(t, { protocol: proto, key, source: src, privatePath, senderGroups });
     const conntrackExpired = expired ? { idleNs: this.conntrack.expiredIdle, timeoutNs: this.conntrack.expiredTimeout } : null;
     const { groups, flats } = receiver;
+    let hasRules = false;
+    let lost = -1;
+    if (laid) {
+      // From the arena, as the scan that denied the packet read them (flats[g] is not read).
+      const row = t.id * HOST_STRIDE;
+      for (let g = 0; g < flats.length; g++) {
+        const at = this.hostInfo[row + H_GROUP0 + g];
+        if (this.arena.count(at) > 0) hasRules = true;
+        if (lost < 0 && !privatePath && senderGroups !== null) lost = this.arena.firstSenderGroupRule(at, g, proto, key, senderGroups);
+      }
+    } else {
+      hasRules = flats.some((f) => f.count > 0);
+      lost = lostGroupRule(flats, proto, key, privatePath, senderGroups);
+    }
     // The denial is the explanation: its message stays unwritten until someone reads it.
-    const denial: Denial = new PacketDenial(groups, flats, proto, key, src, privatePath, senderGroups, t.name, s.name, dst, pending, conntrackExpired);
+    const denial: Denial = new PacketDenial(groups, hasRules, lost, proto, key, src, privatePath, senderGroups, t.name, s.name, dst, pending, conntrackExpired);
     return denial as Explanation;
   }
 

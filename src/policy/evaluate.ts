@@ -94,9 +94,11 @@ export function describeRule(rule: Rule): string {
 
 /** Why the receiver's groups deny the packet: primary code first, then the rest. */
 export function explainDenial(groups: readonly SecurityGroup[], view: IngressView, ctx: DenialContext): Denial {
+  const flats = groups.map(FlatRules.of);
   return new PacketDenial(
     groups,
-    groups.map(FlatRules.of),
+    flats.some((f) => f.count > 0),
+    lostGroupRule(flats, view.protocol, view.key, view.privatePath, view.senderGroups),
     view.protocol,
     view.key,
     view.source,
@@ -108,6 +110,15 @@ export function explainDenial(groups: readonly SecurityGroup[], view: IngressVie
     ctx.pendingWouldAdmit ?? null,
     ctx.conntrackExpired ?? null,
   );
+}
+
+/**
+ * For PacketDenial's `lost`: the group rule that would have admitted a packet over the public
+ * path had it kept its sender's group identity (firstSenderGroupRule), or -1 (the private path
+ * keeps it; a sender with no groups, -1).
+ */
+export function lostGroupRule(flats: readonly FlatRules[], protocol: number, key: number, privatePath: boolean, senderGroups: readonly string[] | null): number {
+  return !privatePath && senderGroups !== null ? firstSenderGroupRule(flats, protocol, key, senderGroups) : -1;
 }
 
 const ONLY_MISMATCH: readonly DenialCode[] = Object.freeze(['ENI_SG_RULES_MISMATCH']);
@@ -150,10 +161,16 @@ export class PacketDenial implements Denial {
   #rare: RareFacts | null = null;
   #message = '';
 
-  /** `flats`: the groups flattened (FlatRules.of each), which the codes are decided from. */
+  /**
+   * The codes are decided from `hasRules` (whether any of the groups has a rule) and `lost`
+   * (firstSenderGroupRule's answer for a packet that came over the public path from an
+   * instance, else -1), which the caller finds from the flattened rules (FlatRules, or their
+   * RuleArena layout): shared and compact, where the rule objects of a large world are cold.
+   */
   constructor(
     groups: readonly SecurityGroup[],
-    flats: readonly FlatRules[],
+    hasRules: boolean,
+    lost: number,
     protocol: number,
     key: number,
     source: number,
@@ -172,13 +189,8 @@ export class PacketDenial implements Denial {
     this.#senderGroups = senderGroups;
     this.#receiver = receiver;
     this.#sender = sender;
-    // Decided from the flattened rules (shared and compact; the rule objects of a large world
-    // are cold).
-    let base: DenialCode = 'SG_HAS_NO_RULES';
-    for (let g = 0; g < flats.length; g++) if (flats[g].count > 0) base = 'ENI_SG_RULES_MISMATCH';
+    const base: DenialCode = hasRules ? 'ENI_SG_RULES_MISMATCH' : 'SG_HAS_NO_RULES';
     let codes: readonly DenialCode[] = base === 'ENI_SG_RULES_MISMATCH' ? ONLY_MISMATCH : ONLY_NO_RULES;
-    // A group rule that would have matched had the packet kept its group identity.
-    const lost = !privatePath && senderGroups !== null ? firstSenderGroupRule(flats, protocol, key, senderGroups) : -1;
     if (pendingWouldAdmit || conntrackExpired || lost >= 0) {
       const extra: DenialCode[] = [];
       if (pendingWouldAdmit) extra.push('SIM_PROPAGATION_PENDING');

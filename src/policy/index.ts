@@ -453,6 +453,105 @@ export function firstSenderGroupRule(flats: readonly FlatRules[], protocol: numb
 }
 
 /**
+ * Flattened groups (FlatRules) laid out one after another in one shared Int32Array, so that
+ * whoever keeps a group's offset (the fabric keeps its hosts' groups' offsets in its per-host
+ * row of numbers) scans its rules without reading an object: reaching them through a
+ * `Receiver` costs a chain of dependent loads (the receiver, its array of groups, each
+ * `FlatRules`, its `Int32Array`, that array's buffer), each a cache miss in a large world
+ * (docs/performance.md, seventh round). At a group's offset: the number of int32s that follow,
+ * then its rules as in FlatRules.data, except that a group reference is the referenced group's
+ * number here (`names`). A receiver's answer is its groups' answers in its order, as
+ * matchFlat and firstSenderGroupRule give them (property tests compare them). Append-only;
+ * `clear` starts it over (the caller adds again what it still uses, and forgets every offset).
+ */
+export class RuleArena {
+  private data = new Int32Array(4096);
+  private used = 0;
+  /** Group names by the number a reference carries here. */
+  private readonly names: string[] = [];
+  private readonly numbers = new Map<string, number>();
+
+  /** Int32s in use. */
+  get size(): number {
+    return this.used;
+  }
+
+  /** Int32s a group takes. */
+  static sizeOf(flat: FlatRules): number {
+    return 1 + flat.data.length;
+  }
+
+  /** Lays out one group's rules; returns their offset. */
+  add(flat: FlatRules): number {
+    const d = flat.data;
+    const need = 1 + d.length;
+    if (this.used + need > this.data.length) {
+      const grown = new Int32Array(Math.max(this.data.length * 2, this.used + need));
+      grown.set(this.data.subarray(0, this.used));
+      this.data = grown;
+    }
+    const a = this.data;
+    const at = this.used;
+    a[at] = d.length;
+    a.set(d, at + 1);
+    for (let i = 0; i < d.length; i += STRIDE) {
+      const ref = d[i + 5];
+      if (ref >= 0) a[at + 1 + i + 5] = this.numberOf(flat.refs[ref]);
+    }
+    this.used = at + need;
+    return at;
+  }
+
+  /** Forgets every layout (offsets handed out so far are no longer valid). */
+  clear(): void {
+    this.data = new Int32Array(4096);
+    this.used = 0;
+  }
+
+  private numberOf(name: string): number {
+    let n = this.numbers.get(name);
+    if (n === undefined) {
+      n = this.names.length;
+      this.names.push(name);
+      this.numbers.set(name, n);
+    }
+    return n;
+  }
+
+  /** Rules of the group at `at`. */
+  count(at: number): number {
+    return this.data[at] / STRIDE;
+  }
+
+  /** matchFlat's answer from the group at `at`, the `g`-th of its receiver, or -1. */
+  match(at: number, g: number, protocol: number, key: number, source: number, senderGroups: readonly string[] | null): number {
+    const a = this.data;
+    const start = at + 1;
+    const end = start + a[at];
+    for (let i = start; i < end; i += STRIDE) {
+      if (!coversFlat(a, i, protocol, key)) continue;
+      const ref = a[i + 5];
+      if (ref < 0 ? (source & a[i + 3]) === a[i + 4] : senderGroups !== null && senderGroups.includes(this.names[ref])) {
+        return g * 0x1000000 + (i - start) / STRIDE;
+      }
+    }
+    return -1;
+  }
+
+  /** firstSenderGroupRule's answer from the group at `at`, the `g`-th of its receiver, or -1. */
+  firstSenderGroupRule(at: number, g: number, protocol: number, key: number, senderGroups: readonly string[]): number {
+    const a = this.data;
+    const start = at + 1;
+    const end = start + a[at];
+    for (let i = start; i < end; i += STRIDE) {
+      const ref = a[i + 5];
+      if (ref >= 0 && coversFlat(a, i, protocol, key) && senderGroups.includes(this.names[ref])) return g * 0x1000000 + (i - start) / STRIDE;
+    }
+    return -1;
+  }
+}
+
+/**
  * The groups of one receiver as the fabric filters with them: a plain scan of their flattened
  * rules (matchFlat), and for a receiver with more than SCAN_RULES rules, a CompiledReceiver
  * built once it has decided COMPILE_AFTER packets. Measured on generated groups
@@ -469,6 +568,15 @@ export class Receiver {
   static readonly SCAN_RULES = 48;
   private uses = 0;
   private compiled: CompiledReceiver | null = null;
+  /**
+   * Where a RuleArena holds this receiver's first and second group, valid while `laidOut`
+   * equals that arena's user's count of layouts (-1: never laid out): kept here by whoever lays
+   * receivers out (the fabric: Fabric.linkRules), so that linking 10^6 hosts to 10^5 receivers
+   * costs no map lookup per host.
+   */
+  laidOut = -1;
+  laidGroup0 = 0;
+  laidGroup1 = 0;
   /** Rules of all the groups. */
   readonly rules: number;
 

@@ -1,11 +1,13 @@
 /**
  * The fabric's routing, NAT, filtering and endpoint behaviour, through small scenarios:
  * split-horizon DNS, hosts outside AWS, udp echo and conntrack, TCP retransmission timing,
- * stop during a flow, and the trace of a silent drop.
+ * stop during a flow, the trace of a silent drop, and the rule arena under many rule changes.
  */
 import { describe, expect, it } from 'vitest';
-import type { FlowReport, TraceEvent } from '../../src/index.ts';
-import { fabricWorld, runYaml } from './fixtures.ts';
+import { Fabric, Simulator, type FlowReport, type TraceEvent } from '../../src/index.ts';
+import { newFlow, type FlowRecord } from '../../src/fabric/flows.ts';
+import { initialWorld } from '../../src/scenario/run.ts';
+import { fabricWorld, loadSpec, runYaml } from './fixtures.ts';
 
 const run = runYaml;
 
@@ -236,5 +238,56 @@ timeline:
     const [first, second] = run(yaml).flows;
     expect(first.outcome).toBe('connected');
     expect(second.outcome).toBe('timeout');
+  });
+});
+
+describe('the rule arena (Fabric.arena: small receivers\' rules read from the host\'s row)', () => {
+  it('follows rule changes, and is laid out again so that thousands of changes leave it bounded', () => {
+    // B has 40 rules (under SCAN_RULES, so in the arena) on ports 1000-1039; each round
+    // authorizes port 2000+k on B, connects to it from outside twice (admitted: refused, nothing
+    // listens), revokes it and connects twice again (denied: timeout). Every change unlinks b1 and
+    // b2, whose next packet lays their receivers out anew: about 250 int32s each round, so
+    // without being laid out again the arena would pass 2^20 int32s by round 4,200.
+    const many = Array.from({ length: 40 }, (_, i) => `{ protocol: tcp, ports: ${1000 + i}, from: { cidr: 203.0.113.0/24 } }`).join(', ');
+    const spec = loadSpec(
+      `${fabricWorld('arena', {
+        groups: `  B: { region: us-east-1, ingress: [ ${many} ] }\n  D: { region: us-east-1, ingress: [ { protocol: tcp, ports: 8080, from: { cidr: 0.0.0.0/0 } } ] }\n`,
+        instances: '  b1: { region: us-east-1, zone: us-east-1a, groups: [B], privateIp: 10.0.0.30, publicIp: 54.0.0.30 }\n  b2: { region: us-east-1, zone: us-east-1a, groups: [A, B], privateIp: 10.0.0.31, publicIp: 54.0.0.31 }\n',
+      })}timeline: []\n`,
+    );
+    const sim = new Simulator({ seed: spec.seed });
+    const fabric = new Fabric(sim, initialWorld(spec), { ...spec.settings, tcp: { ...spec.settings.tcp, synRetries: 0 } });
+    const ext = fabric.hostId('ext')!;
+    const connect = (to: string, port: number): FlowRecord => {
+      const flow = newFlow(0, 'connect', 'tcp', 'ext', sim.now);
+      fabric.connect(flow, ext, fabric.host(to)!.publicIp, port, true);
+      sim.run();
+      return flow;
+    };
+    // d1, launched now, is laid out after every receiver of the build; once the arena is laid
+    // out again (live receivers only, in host order) its rules are elsewhere.
+    fabric.applyChange({
+      kind: 'launch',
+      instance: { name: 'd1', region: 'us-east-1', zone: 'us-east-1a', groups: ['D'], privateIp: 0x0a000032, publicIp: 0x36000032, services: [], state: 'running' },
+    });
+    let peak = 0;
+    for (let k = 0; k < 5000; k++) {
+      const rule = { protocol: 'tcp', ports: { from: 2000 + k, to: 2000 + k }, source: { kind: 'cidr', cidr: { base: 0, prefix: 0 } } } as const;
+      const to = k % 2 === 0 ? 'b1' : 'b2';
+      // The first packet after a change finds its host unlinked and links it (through the
+      // Receiver); the second reads the rules from the arena. For b2 the port is admitted by
+      // its second group.
+      fabric.applyChange({ kind: 'authorize', group: 'B', rule });
+      expect([connect(to, 2000 + k).outcome, connect(to, 2000 + k).outcome]).toEqual(['refused', 'refused']);
+      fabric.applyChange({ kind: 'revoke', group: 'B', rule });
+      expect([connect(to, 2000 + k).outcome, connect(to, 2000 + k).outcome]).toEqual(['timeout', 'timeout']);
+      peak = Math.max(peak, fabric.ruleArenaSize);
+    }
+    expect(peak).toBeLessThanOrEqual(2 ** 20);
+    // The arena still holds every receiver in use: b1's 40 rules, and the rules A admits from.
+    expect(connect('b1', 1039).explanation).toMatchObject({ code: 'ENI_SG_RULES_MISMATCH' });
+    expect(connect('b2', 443).outcome).toBe('refused');
+    expect(connect('d1', 8080).outcome).toBe('refused');
+    expect(connect('d1', 8081).outcome).toBe('timeout');
   });
 });

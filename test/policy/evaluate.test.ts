@@ -16,7 +16,7 @@ import {
   admissionOf,
 } from '../../src/policy/evaluate.ts';
 import type { DenialContext } from '../../src/policy/evaluate.ts';
-import { CompiledReceiver, FlatRules, Receiver, firstSenderGroupRule, matchFlat } from '../../src/policy/index.ts';
+import { CompiledReceiver, FlatRules, Receiver, RuleArena, firstSenderGroupRule, matchFlat } from '../../src/policy/index.ts';
 import { coversTraffic, type IngressView } from '../../src/policy/match.ts';
 import type { Rule, RuleSource, SecurityGroup } from '../../src/model/types.ts';
 import { ICMP, TCP, UDP, icmpKey } from '../../src/net/protocol.ts';
@@ -222,6 +222,56 @@ describe('CompiledReceiver agrees with admitLinear (property)', () => {
         }
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('RuleArena: groups laid out one after another in one arena answer, in their receiver\'s order, as matchFlat and firstSenderGroupRule over the receiver, before and after the arena is cleared and laid out again', () => {
+    // Several receivers' groups in one arena, so offsets other than 0 and group numbers shared
+    // across groups are exercised; the referenced names are GROUP_NAMES, so group references
+    // match and miss.
+    const receivers = fc.array(
+      fc.array(fc.array(rule, { maxLength: 8 }), { maxLength: 4 }).map((lists) => lists.map((ingress, i) => group(`grp${i}`, ingress))),
+      { minLength: 1, maxLength: 5 },
+    );
+    const first = (at: readonly number[], answer: (at: number, g: number) => number): number => {
+      for (let g = 0; g < at.length; g++) {
+        const p = answer(at[g], g);
+        if (p >= 0) return p;
+      }
+      return -1;
+    };
+    fc.assert(
+      fc.property(receivers, fc.array(packet, { minLength: 1, maxLength: 12 }), (lists, packets) => {
+        const arena = new RuleArena();
+        const flatsOf = lists.map((gs) => gs.map(FlatRules.of));
+        const check = (offsets: readonly (readonly number[])[]) => {
+          lists.forEach((gs, r) => {
+            const flats = flatsOf[r];
+            const at = offsets[r];
+            expect(at.map((o) => arena.count(o))).toEqual(flats.map((f) => f.count));
+            for (const v of packets) {
+              const sender = v.privatePath ? v.senderGroups : null;
+              const got = first(at, (o, g) => arena.match(o, g, v.protocol, v.key, v.source, sender));
+              expect(got).toBe(matchFlat(flats, v.protocol, v.key, v.source, sender));
+              expect(got).toBe(expectedPacked(gs, v));
+              const senderGroups = v.senderGroups;
+              if (senderGroups !== null) {
+                expect(first(at, (o, g) => arena.firstSenderGroupRule(o, g, v.protocol, v.key, senderGroups))).toBe(firstSenderGroupRuleByScan(gs, v));
+              }
+            }
+          });
+        };
+        const layout = () => flatsOf.map((flats) => flats.map((f) => arena.add(f)));
+        check(layout());
+        expect(arena.size).toBe(flatsOf.flat().reduce((n, f) => n + RuleArena.sizeOf(f), 0));
+        arena.clear();
+        expect(arena.size).toBe(0);
+        // Laid out again in the other order: other offsets, the same answers.
+        flatsOf.reverse();
+        lists.reverse();
+        check(layout());
+      }),
+      { numRuns: 500 },
     );
   });
 
