@@ -10,7 +10,9 @@
  * search) + (sender's groups × one search), whatever the number of rules. And `Receiver`: the
  * groups of one receiver matched by a plain scan until they have decided enough packets to be
  * worth compiling (most receivers of a large world see only a few); the scan reads each group's
- * rules flattened into numbers (`FlatRules`), not the rule objects.
+ * rules flattened into numbers (`FlatRules`), not the rule objects. And `RuleArena`: flattened
+ * groups laid out in one shared array, for a caller that keeps their offsets (the fabric, in
+ * its per-host rows) and scans them without reading an object.
  * Does not own: the meaning of a rule (policy/match.ts is the definition this must agree with).
  */
 import { ALL_PORTS, ICMP, TCP, UDP, icmpKeyRange, type PortRange } from '../net/protocol.ts';
