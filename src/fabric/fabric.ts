@@ -26,7 +26,7 @@ import { ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, TCP, UDP, icmpKey, protocolNa
 import { groupDisplayName, type Instance, type SecurityGroup, type Service } from '../model/types.ts';
 import { applyChange, changeRules, getElasticIp, getInstance, type Change, type World } from '../model/world.ts';
 import { FlatRules, Receiver, RuleArena } from '../policy/index.ts';
-import { PacketDenial, admissionOf, admitLinear, describeRule, lostGroupRule, type Denial } from '../policy/evaluate.ts';
+import { PacketDenial, RuleAdmission, admissionOf, admitLinear, describeRule, lostGroupRule, type Denial } from '../policy/evaluate.ts';
 import type { IngressView } from '../policy/match.ts';
 import { ConnTrackTable, EXPIRED, INBOUND, MISS, OUTBOUND } from '../conntrack/table.ts';
 import {
@@ -903,12 +903,7 @@ export class Fabric {
         this.conntrack.track(to, proto, src, ctPorts, ctRemotePort, now, INBOUND, flags);
         if (explainAdmission) {
           const adm = admissionOf(receiver.groups, packed);
-          via = {
-            code: 'ALLOWED_BY_RULE',
-            group: adm.group.key,
-            rule: adm.rule,
-            message: `admitted by group ${groupDisplayName(adm.group.key)}: ${describeRule(adm.rule)}`,
-          };
+          via = new RuleAdmission(adm.group.key, adm.rule);
         }
       }
     } else if (explainAdmission) {

@@ -73,6 +73,32 @@ export interface DenialContext {
   readonly conntrackExpired?: { readonly idleNs: number; readonly timeoutNs: number } | null;
 }
 
+/**
+ * The explanation of a packet a rule admitted (code ALLOWED_BY_RULE, the admitting group's key
+ * and the rule), its message written when first read: the fabric makes one per admitted
+ * request, and reports read few. `message` is a getter on the class; toJSON gives
+ * { code, group, rule, message } as a plain explanation would.
+ */
+export class RuleAdmission {
+  readonly code = 'ALLOWED_BY_RULE' as const;
+  readonly group: string;
+  readonly rule: Rule;
+  #message: string | null = null;
+
+  constructor(group: string, rule: Rule) {
+    this.group = group;
+    this.rule = rule;
+  }
+
+  get message(): string {
+    return (this.#message ??= `admitted by group ${groupDisplayName(this.group)}: ${describeRule(this.rule)}`);
+  }
+
+  toJSON(): { code: 'ALLOWED_BY_RULE'; group: string; rule: Rule; message: string } {
+    return { code: this.code, group: this.group, rule: this.rule, message: this.message };
+  }
+}
+
 export function describeTraffic(protocol: number, key: number): string {
   if (protocol === ICMP) return `icmp ${formatIcmp({ type: key >> 8, code: key & 255 })}`;
   return `${protocolName(protocol)}/${key}`;

@@ -15,7 +15,7 @@ import {
   formatSeconds,
   admissionOf,
 } from '../../src/policy/evaluate.ts';
-import type { DenialContext } from '../../src/policy/evaluate.ts';
+import { RuleAdmission, type DenialContext } from '../../src/policy/evaluate.ts';
 import { CompiledReceiver, FlatRules, Receiver, RuleArena, firstSenderGroupRule, matchFlat } from '../../src/policy/index.ts';
 import { coversTraffic, type IngressView } from '../../src/policy/match.ts';
 import type { Rule, RuleSource, SecurityGroup } from '../../src/model/types.ts';
@@ -402,6 +402,15 @@ describe('explainDenial', () => {
     );
     expect(d.message).toBe(d.message);
     expect(Object.keys(d)).toEqual(['code', 'blockers']);
+  });
+
+  it('an admission (RuleAdmission) reads as a plain explanation: its message names the group and the rule; JSON in the order code, group, rule, message', () => {
+    const r: Rule = { protocol: 'tcp', ports: { from: 443, to: 443 }, source: cidr(0x05060708, 32), description: 'ops' };
+    const a = new RuleAdmission('web', r);
+    expect(a.message).toBe('admitted by group web: tcp/443 from 5.6.7.8/32 ("ops")');
+    expect(a.message).toBe(a.message);
+    expect(Object.keys(JSON.parse(JSON.stringify(a)))).toEqual(['code', 'group', 'rule', 'message']);
+    expect(JSON.parse(JSON.stringify(a))).toMatchObject({ code: 'ALLOWED_BY_RULE', group: 'web', message: a.message });
   });
 
   it('ENI_SG_RULES_MISMATCH with no near miss names the port (udp) or icmp', () => {
