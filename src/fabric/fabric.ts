@@ -239,7 +239,10 @@ const H_GROUP0 = 5;
 const H_GROUP1 = 6;
 /** Receivers of more groups are not laid out (a generated world's have one or two). */
 const ARENA_GROUPS = 2;
-/** Fabric.arena is laid out again (live receivers only) once it holds this many int32s or twice its live size. */
+/**
+ * Fabric.arena is laid out again (the groups of linked receivers only) before it would pass
+ * this many int32s, or twice what its last layout held if that is more.
+ */
 const ARENA_COMPACT_MIN = 1 << 20;
 const RUNNING = 1;
 const EXTERNAL = 2;
@@ -299,8 +302,8 @@ export class Fabric {
   private readonly hostByName = new Map<string, number>();
   /**
    * The fields of every host that each packet reads (addresses, running, external, region and
-   * zone, where its rules are), HOST_STRIDE int32s per host id (a row of 32 bytes: two to a cache line), written from the Host object whenever it changes
-   * (writeHostInfo). Routing reads these instead of the objects: in a world of 10^6 hosts, a
+   * zone, where its rules are), HOST_STRIDE int32s per host id (a row of 32 bytes: two to a
+   * cache line), written from the Host object whenever it changes (writeHostInfo, linkRules). Routing reads these instead of the objects: in a world of 10^6 hosts, a
    * host object is a cache miss behind another (the array slot), and each packet met three.
    */
   private hostInfo: Int32Array;
@@ -593,10 +596,9 @@ export class Fabric {
    */
   private linkRules(id: number, r: Receiver): void {
     const at = this.rowOf(id);
-    const info = this.hostInfo;
     const flats = r.flats;
     if (this.compileReceiversAfter === 0 || r.rules > Receiver.SCAN_RULES || flats.length > ARENA_GROUPS) {
-      info[at + H_RULES] = 0;
+      this.hostInfo[at + H_RULES] = 0;
       return;
     }
     if (r.laidOut !== this.layouts) {
@@ -608,6 +610,7 @@ export class Fabric {
       if (flats.length > 1) r.laidGroup1 = this.placeGroup(flats[1]);
       r.laidOut = this.layouts;
     }
+    const info = this.hostInfo;
     info[at + H_GROUP0] = r.laidGroup0;
     info[at + H_GROUP1] = r.laidGroup1;
     info[at + H_RULES] = flats.length + 1;
@@ -639,7 +642,6 @@ export class Fabric {
     const p = this.arena.match(info[row + H_GROUP0], 0, protocol, key, source, senderGroups);
     return p >= 0 || n === 1 ? p : this.arena.match(info[row + H_GROUP1], 1, protocol, key, source, senderGroups);
   }
-
 
   // The result of route(), written by it and read at once by its caller: no object per packet.
   private rTarget = -1;
