@@ -4,8 +4,10 @@
  * Owns: the union over the receiver's groups (domain.md §2: admitted when any rule of any of
  * its groups matches; order never changes the verdict) through the compiled index, the
  * canonical choice of which rule to name (the first group in the instance's order that has a
- * match, and its lowest-numbered matching rule), and the explanation of a denial in AWS
- * Reachability Analyzer's vocabulary (domain.md §7): the primary code and every other blocker.
+ * match, and its lowest-numbered matching rule), the explanation of a denial in AWS
+ * Reachability Analyzer's vocabulary (domain.md §7): the primary code and every other blocker
+ * (PacketDenial), and of an admission (RuleAdmission); both write their message when it is
+ * first read.
  * Does not own: connection tracking (conntrack/), routing or NAT (fabric/).
  */
 import { formatIp } from '../net/ipv4.ts';
