@@ -31,6 +31,12 @@ export const EXPLANATION_CODES = [
 
 export type ExplanationCode = (typeof EXPLANATION_CODES)[number];
 
+/**
+ * Why a flow ended as it did. The fabric's denials and rule admissions (policy/evaluate.ts
+ * PacketDenial, RuleAdmission) write `message` when it is first read (a getter on their class:
+ * a large run makes far more of them than anyone reads); read it by name, or through JSON
+ * (their toJSON includes it). Spreading one (`{ ...e }`) does not copy the message.
+ */
 export interface Explanation {
   code: ExplanationCode;
   /** The admitting group (its key) for ALLOWED_BY_RULE / CONNECTION_REFUSED. */
