@@ -242,6 +242,29 @@ timeline:
 });
 
 describe('the rule arena (Fabric.arena: small receivers\' rules read from the host\'s row)', () => {
+  it('holds each group of every receiver of at most 48 rules and two groups once, and nothing when receivers compile from their first packet', () => {
+    // A: 3 rules, B: 30, C: 20 (B + C = 50 > 48), E: 2. Receivers: [A] (a1, a2), [B] (b1),
+    // [A, B] (ab), [A, E] (ae: E is laid out only through it), [B, C] (bc: too many rules),
+    // [A, B, D] (abd: three groups), [default] (eu: its one rule admits its own members).
+    const rules = (n: number, from: number) => Array.from({ length: n }, (_, i) => `{ protocol: tcp, ports: ${from + i}, from: { cidr: 203.0.113.0/24 } }`).join(', ');
+    const yaml = `${fabricWorld('arena-layout', {
+      groups: `  B: { region: us-east-1, ingress: [ ${rules(30, 1000)} ] }\n  C: { region: us-east-1, ingress: [ ${rules(20, 2000)} ] }\n  D: { region: us-east-1, ingress: [] }\n  E: { region: us-east-1, ingress: [ ${rules(2, 3000)} ] }\n`,
+      instances: [
+        '  b1: { region: us-east-1, zone: us-east-1a, groups: [B] }',
+        '  ab: { region: us-east-1, zone: us-east-1a, groups: [A, B] }',
+        '  ae: { region: us-east-1, zone: us-east-1a, groups: [A, E] }',
+        '  bc: { region: us-east-1, zone: us-east-1a, groups: [B, C] }',
+        '  abd: { region: us-east-1, zone: us-east-1a, groups: [A, B, D] }',
+        '',
+      ].join('\n'),
+    })}timeline: []\n`;
+    const spec = loadSpec(yaml);
+    const build = (compileReceiversAfter?: number) => new Fabric(new Simulator({ seed: spec.seed }), initialWorld(spec), spec.settings, null, { compileReceiversAfter });
+    // Laid out: A (1 + 6·3), B (1 + 6·30), E (1 + 6·2) and eu's default group (1 + 6·1), each once.
+    expect(build().ruleArenaSize).toBe(1 + 6 * 3 + (1 + 6 * 30) + (1 + 6 * 2) + (1 + 6 * 1));
+    expect(build(0).ruleArenaSize).toBe(0);
+  });
+
   it('follows rule changes, and is laid out again so that thousands of changes leave it bounded', () => {
     // B has 40 rules (under SCAN_RULES, so in the arena) on ports 1000-1039; each round
     // authorizes port 2000+k on B, connects to it from outside twice (admitted: refused, nothing
