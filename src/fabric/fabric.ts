@@ -875,7 +875,9 @@ export class Fabric {
         return;
       } else {
         const s = this.hosts[from];
-        const senderGroups = privatePath && s.running && !s.external ? s.groupKeys : null;
+        // (Running and outside AWS from the sender's row: its host record is read only for its groups.)
+        const sFlags = this.hostInfo[from * HOST_STRIDE + H_FLAGS];
+        const senderGroups = privatePath && sFlags & RUNNING && !(sFlags & EXTERNAL) ? s.groupKeys : null;
         // The rules from the arena when the host's row says where (no object read), else
         // through the receiver (linked on first use after a rule change).
         const row = to * HOST_STRIDE;
@@ -889,7 +891,7 @@ export class Fabric {
           if (flow !== null && request && slot !== EXPIRED && this.sameAsDenied(flow, src)) {
             denial = flow.explanation!; // a retransmission meets the same rules: same reasons
           } else {
-            denial = this.deny(t, s, receiver, laid >= 0, proto, key, src, privatePath, dst, slot === EXPIRED);
+            denial = this.deny(t, s, sFlags, receiver, laid, proto, key, src, privatePath, dst, slot === EXPIRED);
           }
           if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
           if (flow) {
@@ -931,9 +933,11 @@ export class Fabric {
   private deny(
     t: Host,
     s: Host,
+    /** The sender's H_FLAGS. */
+    sFlags: number,
     receiver: Receiver,
-    /** Whether the receiver's groups are laid out in the arena (the host's row says where). */
-    laid: boolean,
+    /** How many of the receiver's groups are laid out in the arena (the host's row says where), or -1. */
+    laid: number,
     proto: number,
     key: number,
     src: Ip,
@@ -941,26 +945,29 @@ export class Fabric {
     dst: Ip,
     expired: boolean,
   ): Explanation {
-    const senderGroups = s.running && !s.external ? s.groupKeys : null;
+    const senderGroups = sFlags & RUNNING && !(sFlags & EXTERNAL) ? s.groupKeys : null;
     const pending = this.pending.size === 0 ? null : this.pendingWouldAdmit(t, { protocol: proto, key, source: src, privatePath, senderGroups });
     const conntrackExpired = expired ? { idleNs: this.conntrack.expiredIdle, timeoutNs: this.conntrack.expiredTimeout } : null;
-    const { groups, flats } = receiver;
     let hasRules = false;
     let lost = -1;
-    if (laid) {
-      // From the arena, as the scan that denied the packet read them (flats[g] is not read).
+    if (laid >= 0) {
+      // From the arena, as the scan that denied the packet read them: nothing behind the
+      // receiver is read (the denial keeps the receiver, and reads its groups if asked why).
       const row = t.id * HOST_STRIDE;
-      for (let g = 0; g < flats.length; g++) {
+      for (let g = 0; g < laid; g++) {
         const at = this.hostInfo[row + H_GROUP0 + g];
         if (this.arena.count(at) > 0) hasRules = true;
         if (lost < 0 && !privatePath && senderGroups !== null) lost = this.arena.firstSenderGroupRule(at, g, proto, key, senderGroups);
       }
     } else {
+      const flats = receiver.flats;
       hasRules = flats.some((f) => f.count > 0);
       lost = lostGroupRule(flats, proto, key, privatePath, senderGroups);
     }
-    // The denial is the explanation: its message stays unwritten until someone reads it.
-    const denial: Denial = new PacketDenial(groups, hasRules, lost, proto, key, src, privatePath, senderGroups, t.name, s.name, dst, pending, conntrackExpired);
+    // The denial is the explanation: its message stays unwritten until someone reads it. It
+    // keeps a laid-out receiver (small and never compiled) rather than reading its groups now;
+    // any other, its groups (so that old denials never keep a compiled index alive).
+    const denial: Denial = new PacketDenial(laid >= 0 ? receiver : receiver.groups, hasRules, lost, proto, key, src, privatePath, senderGroups, t.name, s.name, dst, pending, conntrackExpired);
     return denial as Explanation;
   }
 

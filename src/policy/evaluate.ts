@@ -178,7 +178,8 @@ export class PacketDenial implements Denial {
   readonly blockers: readonly DenialCode[];
   // Addresses are stored as int32 (`| 0`), fields start null: V8 then keeps them tagged, so an
   // address that fits a small integer costs no number object of its own.
-  #groups: readonly SecurityGroup[] | null;
+  /** The receiver's groups, or what holds them (read when the message is written); null once it is. */
+  #groups: readonly SecurityGroup[] | GroupsHolder | null;
   /** protocol << 17 | key << 1 | privatePath. */
   #traffic: number;
   #source: number | null = null;
@@ -196,7 +197,7 @@ export class PacketDenial implements Denial {
    * RuleArena layout): shared and compact, where the rule objects of a large world are cold.
    */
   constructor(
-    groups: readonly SecurityGroup[],
+    groups: readonly SecurityGroup[] | GroupsHolder,
     hasRules: boolean,
     lost: number,
     protocol: number,
@@ -225,7 +226,7 @@ export class PacketDenial implements Denial {
       if (conntrackExpired) extra.push('SIM_CONNTRACK_EXPIRED');
       let lostRule: RareFacts['lost'] = null;
       if (lost >= 0) {
-        const group = groups[Math.floor(lost / 0x1000000)];
+        const group = groupsOf(groups)[Math.floor(lost / 0x1000000)];
         lostRule = { group, rule: group.ingress[lost % 0x1000000] };
         extra.push('SG_REFERENCES_NOT_PRESERVED');
       }
@@ -238,8 +239,9 @@ export class PacketDenial implements Denial {
 
   /** The sentence for the primary code, written on first read. */
   get message(): string {
-    const groups = this.#groups;
-    if (groups !== null) {
+    const held = this.#groups;
+    if (held !== null) {
+      const groups = groupsOf(held);
       const t = this.#traffic;
       const rare = this.#rare;
       const view: IngressView = { protocol: t >>> 17, key: (t >>> 1) & 0xffff, source: this.#source! >>> 0, privatePath: (t & 1) === 1, senderGroups: this.#senderGroups };
@@ -255,6 +257,18 @@ export class PacketDenial implements Denial {
   toJSON(): Denial {
     return { code: this.code, message: this.message, blockers: this.blockers };
   }
+}
+
+/**
+ * What holds a receiver's groups (a policy/index.ts Receiver): a denial may keep it instead of
+ * the groups, so that making the denial reads nothing behind it.
+ */
+export interface GroupsHolder {
+  readonly groups: readonly SecurityGroup[];
+}
+
+function groupsOf(g: readonly SecurityGroup[] | GroupsHolder): readonly SecurityGroup[] {
+  return Array.isArray(g) ? (g as readonly SecurityGroup[]) : (g as GroupsHolder).groups;
 }
 
 /** The facts of a denial that few denials have (PacketDenial). */
