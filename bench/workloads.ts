@@ -214,7 +214,16 @@ export const CHECKS: CheckSpec[] = [
   { key: 'W3/sgsim', metric: 'build_s', metricLabel: 'build s', target: { kind: 'at-most', max: 30, unit: 's' }, fullSizeOnly: true },
   { key: 'W3/sgsim', metric: 'build_peak_rss_mb', metricLabel: 'build peak RSS MiB', target: { kind: 'at-most', max: 2048, unit: 'MiB' }, fullSizeOnly: true },
   { key: 'W3/sgsim', metric: 'peak_rss_mb', metricLabel: 'peak RSS MiB (with flows)', target: { kind: 'info' } },
-  { key: 'W3/sgsim', metric: 'flows_per_s', metricLabel: 'new flows/s', target: { kind: 'at-least', min: 200_000 } },
+  {
+    key: 'W3/sgsim',
+    metric: 'flows_per_s',
+    metricLabel: 'new flows/s',
+    target: { kind: 'at-least', min: 200_000 },
+    // The target is for the 10^6-instance world; --quick's 10^4 instances keep far less in
+    // memory and run faster per flow, so a quick pass would say nothing: shown, judged at full
+    // size only (as W3's build time and memory).
+    fullSizeOnly: true,
+  },
 
   // The speed-up over the linear scan measured in the same process, at every size (judged at
   // 10,000 rules), then flatness: 10,000 rules vs 1.
