@@ -425,13 +425,36 @@ function coversFlat(d: Int32Array, i: number, protocol: number, key: number): bo
 export function matchFlat(flats: readonly FlatRules[], protocol: number, key: number, source: number, senderGroups: readonly string[] | null): number {
   for (let g = 0; g < flats.length; g++) {
     const d = flats[g].data;
-    for (let i = 0; i < d.length; i += STRIDE) {
-      if (!coversFlat(d, i, protocol, key)) continue;
-      const ref = d[i + 5];
-      if (ref < 0 ? (source & d[i + 3]) === d[i + 4] : senderGroups !== null && senderGroups.includes(flats[g].refs[ref])) {
-        return g * 0x1000000 + i / STRIDE;
-      }
+    const p = scanAdmits(d, 0, d.length, g, protocol, key, source, senderGroups, flats[g].refs);
+    if (p >= 0) return p;
+  }
+  return -1;
+}
+
+/**
+ * One group's rules, flattened, at d[start, end): the packed (g, rule index) of the first that
+ * covers the packet, or -1. A group reference is resolved through `refs` (FlatRules.refs, or
+ * RuleArena's numbering). matchFlat and RuleArena.match both scan with this.
+ */
+function scanAdmits(d: Int32Array, start: number, end: number, g: number, protocol: number, key: number, source: number, senderGroups: readonly string[] | null, refs: readonly string[]): number {
+  for (let i = start; i < end; i += STRIDE) {
+    if (!coversFlat(d, i, protocol, key)) continue;
+    const ref = d[i + 5];
+    if (ref < 0 ? (source & d[i + 3]) === d[i + 4] : senderGroups !== null && senderGroups.includes(refs[ref])) {
+      return g * 0x1000000 + (i - start) / STRIDE;
     }
+  }
+  return -1;
+}
+
+/**
+ * firstSenderGroupRule over one group's rules at d[start, end) (references resolved through
+ * `refs`, as scanAdmits), or -1.
+ */
+function scanSenderGroupRules(d: Int32Array, start: number, end: number, g: number, protocol: number, key: number, senderGroups: readonly string[], refs: readonly string[]): number {
+  for (let i = start; i < end; i += STRIDE) {
+    const ref = d[i + 5];
+    if (ref >= 0 && coversFlat(d, i, protocol, key) && senderGroups.includes(refs[ref])) return g * 0x1000000 + (i - start) / STRIDE;
   }
   return -1;
 }
@@ -446,10 +469,8 @@ export function firstSenderGroupRule(flats: readonly FlatRules[], protocol: numb
     const refs = flats[g].refs;
     if (refs.length === 0) continue;
     const d = flats[g].data;
-    for (let i = 0; i < d.length; i += STRIDE) {
-      const ref = d[i + 5];
-      if (ref >= 0 && coversFlat(d, i, protocol, key) && senderGroups.includes(refs[ref])) return g * 0x1000000 + i / STRIDE;
-    }
+    const p = scanSenderGroupRules(d, 0, d.length, g, protocol, key, senderGroups, refs);
+    if (p >= 0) return p;
   }
   return -1;
 }
@@ -528,28 +549,13 @@ export class RuleArena {
   /** matchFlat's answer from the group at `at`, the `g`-th of its receiver, or -1. */
   match(at: number, g: number, protocol: number, key: number, source: number, senderGroups: readonly string[] | null): number {
     const a = this.data;
-    const start = at + 1;
-    const end = start + a[at];
-    for (let i = start; i < end; i += STRIDE) {
-      if (!coversFlat(a, i, protocol, key)) continue;
-      const ref = a[i + 5];
-      if (ref < 0 ? (source & a[i + 3]) === a[i + 4] : senderGroups !== null && senderGroups.includes(this.names[ref])) {
-        return g * 0x1000000 + (i - start) / STRIDE;
-      }
-    }
-    return -1;
+    return scanAdmits(a, at + 1, at + 1 + a[at], g, protocol, key, source, senderGroups, this.names);
   }
 
   /** firstSenderGroupRule's answer from the group at `at`, the `g`-th of its receiver, or -1. */
   firstSenderGroupRule(at: number, g: number, protocol: number, key: number, senderGroups: readonly string[]): number {
     const a = this.data;
-    const start = at + 1;
-    const end = start + a[at];
-    for (let i = start; i < end; i += STRIDE) {
-      const ref = a[i + 5];
-      if (ref >= 0 && coversFlat(a, i, protocol, key) && senderGroups.includes(this.names[ref])) return g * 0x1000000 + (i - start) / STRIDE;
-    }
-    return -1;
+    return scanSenderGroupRules(a, at + 1, at + 1 + a[at], g, protocol, key, senderGroups, this.names);
   }
 }
 
