@@ -303,8 +303,9 @@ export class Fabric {
   /**
    * The fields of every host that each packet reads (addresses, running, external, region and
    * zone, where its rules are), HOST_STRIDE int32s per host id (a row of 32 bytes: two to a
-   * cache line), written from the Host object whenever it changes (writeHostInfo, linkRules). Routing reads these instead of the objects: in a world of 10^6 hosts, a
-   * host object is a cache miss behind another (the array slot), and each packet met three.
+   * cache line), written from the Host object whenever it changes (writeHostInfo, linkRules).
+   * Routing reads these instead of the objects: in a world of 10^6 hosts, a host object is a
+   * cache miss behind another (the array slot), and each packet met three.
    */
   private hostInfo: Int32Array;
   /** Region and zone names by their code in hostInfo (1-based; 0 is none). */
