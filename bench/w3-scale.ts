@@ -13,7 +13,8 @@
  * every microsecond of simulated time, each from a random instance to a random other one, to
  * its private address (55%: private path in its region, redirected to the public address
  * across regions) or its public address / EIP (45%: public path, NAT), on one of the
- * destination's service ports (70%) or a common port (30%), drawn in setup into typed arrays;
+ * destination's service ports (70%) or a common port (30%), drawn in setup into typed arrays
+ * (with the source's name, which the flow record carries, as a scenario's traffic names it);
  * the simulator runs until idle (timed as `loop_s`); and the outcome counts, which must add up
  * to F, so a faster run that decides differently is caught. `flows_per_s` = connects resolved
  * / loop_s.
@@ -112,6 +113,8 @@ export function runW3(p: W3Params): Record<string, unknown> {
   if (m < 2) throw new RangeError('W3 needs at least 2 instances');
   const rng = sim.random('w3/flows');
   const src = new Int32Array(p.flows);
+  // The source's name with its id, as a scenario's traffic names it (the flow record's `from`).
+  const srcName: string[] = new Array(p.flows);
   const dst = new Float64Array(p.flows);
   const port = new Int32Array(p.flows);
   let privateAddressed = 0;
@@ -122,6 +125,7 @@ export function runW3(p: W3Params): Record<string, unknown> {
     const s = fabric.hosts[hostIds[a]];
     const t = fabric.hosts[hostIds[b]];
     src[k] = s.id;
+    srcName[k] = s.name;
     if (rng.next() < 0.55) {
       dst[k] = t.privateIp;
       privateAddressed++;
@@ -132,12 +136,11 @@ export function runW3(p: W3Params): Record<string, unknown> {
     } else port[k] = COMMON_PORTS[Math.floor(rng.next() * COMMON_PORTS.length)];
   }
   const flows: FlowRecord[] = new Array(p.flows);
-  const hosts = fabric.hosts;
   // Each connect schedules the next one (as a traffic source would), so the event queue holds
   // the flows in progress, not every future connect.
   const onConnect: Handler = (k) => {
     if (k + 1 < p.flows) sim.at((k + 1) * FLOW_SPACING_NS, onConnect, k + 1);
-    const flow = newFlow(k, 'connect', 'tcp', hosts[src[k]].name, sim.now);
+    const flow = newFlow(k, 'connect', 'tcp', srcName[k], sim.now);
     flows[k] = flow;
     fabric.connect(flow, src[k], dst[k], port[k], true);
   };

@@ -100,7 +100,6 @@ export interface Host {
   receiver: Receiver | null;
   tcpPorts: readonly PortRange[];
   udpPorts: readonly PortRange[];
-  nextPort: number;
   nextEchoId: number;
 }
 
@@ -237,6 +236,11 @@ const H_RULES = 4;
 /** Where its first and second group are in Fabric.arena (when H_RULES says they are). */
 const H_GROUP0 = 5;
 const H_GROUP1 = 6;
+/**
+ * The local port its next connect or UDP send takes (Fabric.ephemeralPort): here, not on the
+ * Host object, so a connect reads the sender's row (which routing reads anyway) and no object.
+ */
+const H_NEXT_PORT = 7;
 /** Receivers of more groups are not laid out (a generated world's have one or two). */
 const ARENA_GROUPS = 2;
 /**
@@ -466,9 +470,9 @@ export class Fabric {
       receiver: null,
       tcpPorts: ports.tcp,
       udpPorts: ports.udp,
-      nextPort: EPHEMERAL_FIRST,
       nextEchoId: 1,
     });
+    this.hostInfo[this.rowOf(id) + H_NEXT_PORT] = EPHEMERAL_FIRST;
     this.hostByName.set(name, id);
     return id;
   }
@@ -1091,10 +1095,22 @@ export class Fabric {
   // -------------------------------------------------------------------------------------------
   // Endpoints: the actions a scenario can take
 
-  private ephemeralPort(h: Host): number {
-    const p = h.nextPort;
-    h.nextPort = p >= EPHEMERAL_LAST ? EPHEMERAL_FIRST : p + 1;
+  /** The host's next ephemeral port (its row's H_NEXT_PORT), which moves on by one. */
+  private ephemeralPort(id: number): number {
+    const at = id * HOST_STRIDE + H_NEXT_PORT;
+    const p = this.hostInfo[at];
+    this.hostInfo[at] = p >= EPHEMERAL_LAST ? EPHEMERAL_FIRST : p + 1;
     return p;
+  }
+
+  /**
+   * Sets the local port the host's next connect or UDP send takes (as after its ephemeral
+   * ports wrapped round): for tests and tools that need two endpoints on one port.
+   */
+  setNextPort(id: number, port: number): void {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`a port is an integer 1 to 65535, got ${port}`);
+    if (this.hosts[id] === undefined) throw new RangeError(`no host has id ${id}`);
+    this.hostInfo[id * HOST_STRIDE + H_NEXT_PORT] = port;
   }
 
   /**
@@ -1102,10 +1118,9 @@ export class Fabric {
    * never to transfer on it or close it, which lets the fabric fast-forward it if it is denied.
    */
   connect(flow: FlowRecord, from: number, dst: Ip, port: number, noLaterActions = false): Connection | null {
-    const h = this.hosts[from];
     flow.to = dst;
     flow.port = port;
-    const localPort = this.ephemeralPort(h);
+    const localPort = this.ephemeralPort(from);
     const step = tcpOpen(this.sim.now, this.settings.tcp);
     const conn: Connection = {
       kind: 'tcp',
@@ -1393,11 +1408,10 @@ export class Fabric {
 
   /** Sends `count` UDP datagrams from `from` to `dst:port`. */
   sendUdp(flow: FlowRecord, from: number, dst: Ip, port: number, count: number): void {
-    const h = this.hosts[from];
     flow.to = dst;
     flow.port = port;
     flow.pending = count;
-    const localPort = this.ephemeralPort(h);
+    const localPort = this.ephemeralPort(from);
     this.sockets.set(from, UDP * 65536 + localPort, { kind: 'udp', flow });
     for (let i = 0; i < count; i++) {
       const err = this.transmit(from, dst, UDP, localPort, port, 0, flow, true);

@@ -588,6 +588,23 @@ describe('wrap-around', () => {
     expect(sports.slice(28230)).toEqual([60998, 60999, 32768, 32769]);
   });
 
+  it('setNextPort sets the port the next send takes, and refuses a port outside 1-65535 or a host that is not there', () => {
+    const events: TraceEvent[] = [];
+    const { sim, fabric } = fabricOf(WORLD, (e) => events.push(e));
+    const ext = fabric.hostId('ext')!;
+    fabric.setNextPort(ext, 60999);
+    fabric.sendUdp(newFlow(0, 'send', 'udp', 'ext', 0), ext, fabric.host('ext2')!.privateIp, 9, 1);
+    const conn = fabric.connect(newFlow(1, 'connect', 'tcp', 'ext', 0), ext, fabric.host('ext2')!.privateIp, 9);
+    sim.run();
+    const sends = events.filter((e) => e.ev === 'send' && e.host === 'ext');
+    expect(sends.map((e) => [e.proto, e.sport])).toEqual([['udp', 60999], ['tcp', 32768]]);
+    expect(conn?.localPort).toBe(32768); // after 60999, the range starts again
+    expect(() => fabric.setNextPort(ext, 0)).toThrow(RangeError);
+    expect(() => fabric.setNextPort(ext, 65536)).toThrow(RangeError);
+    expect(() => fabric.setNextPort(ext, 1.5)).toThrow(RangeError);
+    expect(() => fabric.setNextPort(fabric.hosts.length, 40000)).toThrow(/no host has id/);
+  });
+
   it('echo ids run 1 … 65535, then start again at 1', () => {
     const { flows, events } = run(`${WORLD}  - { at: 0s, ping: { from: ext, to: ext2 }, repeat: { every: 1ms, count: 65537 } }
 `);

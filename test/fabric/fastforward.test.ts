@@ -76,7 +76,7 @@ describe('a connect denied after the last change', () => {
       const first = f.connect('a1', 'c1', 22);
       let second: ReturnType<typeof f.connect> | null = null;
       f.sim.at(5e9, () => {
-        f.fabric.hosts[f.id('a1')].nextPort = first.conn!.localPort;
+        f.fabric.setNextPort(f.id('a1'), first.conn!.localPort);
         second = f.connect('a1', 'c1', 22);
       });
       f.sim.run();
@@ -269,7 +269,7 @@ describe('client sockets', () => {
     const f = fabricOf({});
     const c1 = f.id('c1');
     const first = f.connect('c1', 'a1', 443);
-    f.fabric.hosts[c1].nextPort = first.conn!.localPort;
+    f.fabric.setNextPort(c1, first.conn!.localPort);
     const second = f.connect('c1', 'a2', 443);
     f.sim.run();
     expect(second.flow.outcome).toBe('refused');
@@ -286,7 +286,7 @@ describe('a connect to an ephemeral port', () => {
       const f = fabricOf(options);
       const { conn } = f.connect('c1', 'a1', 40000);
       f.sim.at(2e9, () => {
-        f.fabric.hosts[f.id('a1')].nextPort = 40000;
+        f.fabric.setNextPort(f.id('a1'), 40000);
         f.connect('a1', 'c1', conn!.localPort);
       });
       f.sim.run();
