@@ -61,6 +61,11 @@ export interface RunLine {
   readonly values: Record<string, unknown>;
 }
 
+/** A metric as printed: six significant digits at most (a mean of two can be 6.5184999999999995). */
+export function shown(x: number): string {
+  return String(Number(x.toPrecision(6)));
+}
+
 /** The median of numbers (the mean of the middle two for an even count). */
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -168,8 +173,8 @@ function main(): void {
   const mh = median(head.values);
   const fmt = (xs: number[]) => xs.map((x) => String(x)).join(', ');
   process.stdout.write(`${metric}, median of ${runs} (runs in order):\n`);
-  process.stdout.write(`  base ${values.base} (${commit.slice(0, 8)}): ${mb}   (${fmt(base.values)})\n`);
-  process.stdout.write(`  head (this checkout): ${mh}   (${fmt(head.values)})\n`);
+  process.stdout.write(`  base ${values.base} (${commit.slice(0, 8)}): ${shown(mb)}   (${fmt(base.values)})\n`);
+  process.stdout.write(`  head (this checkout): ${shown(mh)}   (${fmt(head.values)})\n`);
   process.stdout.write(`  head / base: ${(mh / mb).toFixed(3)}\n`);
   const differ = base.outcomes.some((o, i) => o !== head.outcomes[i] || o !== base.outcomes[0]);
   if (differ) {

@@ -7,11 +7,19 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { lastJsonLine, median, outcomesOf } from '../../bench/compare.ts';
+import { lastJsonLine, median, outcomesOf, shown } from '../../bench/compare.ts';
 
 const REPO_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('bench/compare', () => {
+  it('shown: a median as printed, at most six significant digits (the mean of two is often not short)', () => {
+    expect(shown((6.417 + 6.62) / 2)).toBe('6.5185');
+    expect(shown(6.5184999999999995)).toBe('6.5185');
+    expect(shown(124898)).toBe('124898');
+    expect(shown(1234567.5)).toBe('1234570');
+    expect(shown(0.000123456789)).toBe('0.000123457');
+  });
+
   it('median: the middle value, or the mean of the middle two', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
