@@ -281,9 +281,12 @@ class PacketPool {
 
 /** PacketPool.data: int32s per packet, and what each holds (addresses as int32: read `>>> 0`). */
 const P_STRIDE = 16;
-/** Protocol | TCP flags << 8 | private path << 16 | request << 17 (the flow's request, e.g. a SYN, rather than an answer). */
+/**
+ * Protocol | TCP flags << 8 | private path << 16 | request << 17 (request: the flow's request,
+ * a SYN, an echo request, a datagram, rather than an answer).
+ */
 const P_KIND = 0;
-/** Source and destination as the receiver sees them; the address it travels to (after any redirect). */
+/** Source and destination as the receiver sees them; the address it travels to (after redirects). */
 const P_SRC = 1;
 const P_DST = 2;
 const P_WIRE_DST = 3;
@@ -373,9 +376,10 @@ export class Fabric {
   private readonly timerConns: (Connection | null)[] = [];
   private readonly freeTimerSlots: number[] = [];
   /**
-   * When each slot's timer fires (valid while its connection's `timer` !== -1). Here, not on the
-   * Connection: a time past 2^31 ns would be a number object of its own behind the connection,
-   * one more cache miss when a denied connect is fast-forwarded; slots are reused, so this stays warm.
+   * When each slot's timer fires (valid while its connection's `timer` !== -1). Here, not on
+   * the Connection: a time past 2^31 ns would be a number object of its own behind the
+   * connection, one more cache miss when a denied connect is fast-forwarded; slots are reused,
+   * so this array stays warm.
    */
   private timerAts = new Float64Array(1024);
   /** Fast-forwarded connects waiting for their timeout (Fabric.fastForward). */
