@@ -599,9 +599,11 @@ describe('wrap-around', () => {
     const sends = events.filter((e) => e.ev === 'send' && e.host === 'ext');
     expect(sends.map((e) => [e.proto, e.sport])).toEqual([['udp', 60999], ['tcp', 32768]]);
     expect(conn?.localPort).toBe(32768); // after 60999, the range starts again
-    expect(() => fabric.setNextPort(ext, 0)).toThrow(RangeError);
+    expect(() => fabric.setNextPort(ext, 0)).toThrow(new RangeError('a port is an integer 1 to 65535, got 0'));
     expect(() => fabric.setNextPort(ext, 65536)).toThrow(RangeError);
     expect(() => fabric.setNextPort(ext, 1.5)).toThrow(RangeError);
+    expect(() => fabric.setNextPort(ext, 1)).not.toThrow();
+    expect(() => fabric.setNextPort(ext, 65535)).not.toThrow();
     expect(() => fabric.setNextPort(fabric.hosts.length, 40000)).toThrow(/no host has id/);
   });
 

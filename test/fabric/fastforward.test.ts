@@ -101,11 +101,14 @@ describe('a connect denied after the last change', () => {
     expect(ff.second).toEqual({ outcome: 'timeout', at: 132e9, sent: 7, code: 'SG_HAS_NO_RULES' });
   });
 
-  it('leaves the same records, counters, conntrack entries and no endpoint open, with thousands of denied connects in flight at once (more than the landings table first holds)', () => {
+  it.each([
+    ['1 us apart (more than the landings table first holds)', 1000],
+    ['all at one instant (3,000 SYNs in flight and 3,000 timers pending at once: more than the packet pool and the timer table first hold)', 0],
+  ])('leaves the same records, counters, conntrack entries and no endpoint open, with thousands of denied connects in flight at once: %s', (_, spacingNs) => {
     const runs = [{ changesEndNs: -1 }, {}].map((options) => {
       const f = fabricOf(options);
       const connects: { flow: FlowRecord; conn: ReturnType<Fabric['connect']> }[] = [];
-      for (let k = 0; k < 3000; k++) f.sim.at(k * 1000, () => connects.push(f.connect(k % 2 ? 'a1' : 'a2', 'c1', 22)));
+      for (let k = 0; k < 3000; k++) f.sim.at(k * spacingNs, () => connects.push(f.connect(k % 2 ? 'a1' : 'a2', 'c1', 22)));
       f.sim.run();
       const c1 = f.fabric.hosts[f.id('c1')].privateIp;
       return {
