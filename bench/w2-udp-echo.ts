@@ -10,8 +10,9 @@
  * sending the payload back to the source address and port), latency.sameZone = 100 µs with no
  * jitter, otherwise DEFAULT_SETTINGS; a kernel and a connection-tracking table sized for the
  * run (Simulator `capacity`, FabricOptions `expectedFlows`: as W1 gives the kernel room for
- * its H timers, so neither grows mid-run); the N clients as simulator events (one handler for all
- * sends, numeric arguments (client, k): no closure per send), client i starting at
+ * its H timers, so neither grows mid-run); the N clients' sends as timers of one DelayLine (one
+ * handler for all sends, the client's number as argument: no closure per send; only the next
+ * send in the event heap), client i starting at
  * floor(i · 10 ms / N) and sending every 10 ms to a uniform other host's private address
  * (d = uniformInt(0..N-2); d >= i ? d + 1 : d) from one ephemeral port; the checks (sent =
  * requests_delivered = replies_delivered = N·P, simulated end = (P−1)·10 ms + t_{N−1} + 200 µs,
@@ -23,7 +24,8 @@
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { Simulator, type Handler } from '../src/core/simulator.ts';
+import { Simulator } from '../src/core/simulator.ts';
+import { DelayLine } from '../src/core/delayline.ts';
 import { createWorld } from '../src/model/world.ts';
 import type { InstanceSpec, SecurityGroup } from '../src/model/types.ts';
 import { Fabric } from '../src/fabric/fabric.ts';
@@ -89,8 +91,8 @@ export function runW2(p: W2Params): W2Outcome {
     instances.push({ name: `h${i}`, region: REGION, zone: ZONE, groups, services, state: 'running' });
   }
   const world = createWorld({ seed: p.seed, regions: [{ name: REGION, zones: [ZONE] }], groups: [group], instances, external: [] });
-  // Room for what is pending at once (each client's next send, the datagrams in flight), as W1
-  // gives the kernel room for its H timers: the kernel then never grows during setup or run.
+  // Room for what is pending at once (the datagrams in flight, and room to spare), as W1 gives
+  // the kernel room for its H timers: the kernel then never grows during setup or run.
   const sim = new Simulator({ seed: p.seed, capacity: 4 * n + 1024 });
   // Connection tracking sized for the run's flows (each exchange is a new tuple at both ends:
   // the client's one port to a random server), so the table never rehashes mid-run.
@@ -108,14 +110,20 @@ export function runW2(p: W2Params): W2Outcome {
   const rng = sim.random('w2');
   const packets = p.packets;
   let sent = 0;
-  const send: Handler = (client, k) => {
+  // The clients' sends, every 10 ms each, come in time order: they wait in a DelayLine (the
+  // kernel's line for timers of one fixed delay, core/delayline.ts), each run exactly where
+  // an event scheduled instead would have run, with only the next one in the event heap, so
+  // the heap holds the datagrams in flight rather than N pending sends.
+  const sends = new Int32Array(n);
+  const send = (client: number): void => {
     let d = Math.floor(rng.next() * (n - 1));
     if (d >= client) d += 1;
     fabric.sendDatagram(id[client], CLIENT_PORT, addr[d], ECHO_PORT);
     sent++;
-    if (k + 1 < packets) sim.schedule(INTERVAL_NS, send, client, k + 1);
+    if (++sends[client] < packets) line.add(sim.now + INTERVAL_NS, client);
   };
-  for (let i = 0; i < n; i++) sim.at(startNs(i, n), send, i, 0);
+  const line = new DelayLine(sim, send);
+  for (let i = 0; i < n; i++) line.add(startNs(i, n), i);
   const setupS = secondsSince(setupStart);
 
   const eventsBefore = sim.eventsRun;
