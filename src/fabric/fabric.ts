@@ -219,6 +219,13 @@ class Landings {
   }
 }
 
+/** A services list's listening ports, by protocol (Fabric.portLists holds each at `number`). */
+interface ListeningPorts {
+  readonly number: number;
+  readonly tcp: readonly PortRange[];
+  readonly udp: readonly PortRange[];
+}
+
 /** Fabric.hostInfo: int32s per host, and what each holds. */
 const HOST_STRIDE = 8;
 const H_PRIVATE = 0;
@@ -228,9 +235,13 @@ const H_FLAGS = 2;
 const H_PLACE = 3;
 /**
  * The number of groups of the host's receiver whose rules are laid out in Fabric.arena, plus
- * 1; 0 when they are not (no receiver linked, or one the arena does not hold: linkRules).
+ * 1 (`& RULES_LAID`); 0 when they are not (no receiver linked, or one the arena does not hold:
+ * linkRules). Plus RULES_REFS when some of those rules name a group (only then does a packet
+ * need its sender's groups).
  */
 const H_RULES = 4;
+const RULES_LAID = 15;
+const RULES_REFS = 16;
 /** Where its first and second group are in Fabric.arena (when H_RULES says they are). */
 const H_GROUP0 = 5;
 const H_GROUP1 = 6;
@@ -349,7 +360,13 @@ export class Fabric {
    */
   private readonly listReceivers = new Map<readonly string[], Receiver>();
   /** Listening ports by services list (newHost). */
-  private readonly portsOf = new Map<readonly Service[], { readonly tcp: readonly PortRange[]; readonly udp: readonly PortRange[] }>();
+  private readonly portsOf = new Map<readonly Service[], ListeningPorts>();
+  /**
+   * The listening ports of each host, as a number in `portLists` (hosts with the same services
+   * list share one): delivering a packet reads this small array, not the host's `Host` object.
+   */
+  private hostPorts: Int32Array;
+  private readonly portLists: ListeningPorts[] = [];
   /** Bumped by every change of rules in force, membership or addresses (explanations cache on it). */
   private version = 0;
   /** group key -> ids of instances that carry it. */
@@ -412,6 +429,7 @@ export class Fabric {
     // Sized for the world's hosts at once (it grows for launches): grown by doubling, a 10^6-host
     // world's rows were copied some twenty times, and each new array counts against the heap.
     this.hostInfo = new Int32Array(HOST_STRIDE * (instances + Object.keys(world.external).length + 1));
+    this.hostPorts = new Int32Array(instances + Object.keys(world.external).length + 1);
     this.byPrivate = new IpMap(instances);
     this.byPublic = new IpMap(instances);
     this.conntrack = new ConnTrackTable(settings.conntrack, options.expectedFlows ?? Math.max(1024, 2 * instances));
@@ -463,9 +481,20 @@ export class Fabric {
     // Hosts with the same services list (the generator's share one per tier) share their ports.
     let ports = this.portsOf.get(services);
     if (ports === undefined) {
-      ports = { tcp: services.filter((s) => s.protocol === 'tcp').map((s) => s.ports), udp: services.filter((s) => s.protocol === 'udp').map((s) => s.ports) };
+      ports = {
+        number: this.portLists.length,
+        tcp: services.filter((s) => s.protocol === 'tcp').map((s) => s.ports),
+        udp: services.filter((s) => s.protocol === 'udp').map((s) => s.ports),
+      };
       this.portsOf.set(services, ports);
+      this.portLists.push(ports);
     }
+    if (id >= this.hostPorts.length) {
+      const grown = new Int32Array(Math.max(2 * this.hostPorts.length, id + 1));
+      grown.set(this.hostPorts);
+      this.hostPorts = grown;
+    }
+    this.hostPorts[id] = ports.number;
     this.hosts.push({
       id,
       name,
@@ -627,7 +656,9 @@ export class Fabric {
     const info = this.hostInfo;
     info[at + H_GROUP0] = r.laidGroup0;
     info[at + H_GROUP1] = r.laidGroup1;
-    info[at + H_RULES] = flats.length + 1;
+    let refs = false;
+    for (const f of flats) if (f.refs.length > 0) refs = true;
+    info[at + H_RULES] = flats.length + 1 + (refs ? RULES_REFS : 0);
   }
 
   private placeGroup(f: FlatRules): number {
@@ -845,17 +876,19 @@ export class Fabric {
         dst = this.hostInfo[holder * HOST_STRIDE + H_PRIVATE] >>> 0;
       } else if (holder < 0) dst = 0;
     }
-    const t = this.hosts[to];
+    // The receiver's Host object is read only to explain (names, its receiver's groups): its
+    // row, and the small tables by host number, say the rest.
     const tFlags = this.hostInfo[to * HOST_STRIDE + H_FLAGS];
     // dst 0: nobody holds the public address now (a running host's private address is never 0).
     if (!(tFlags & RUNNING) || this.hostInfo[to * HOST_STRIDE + H_PRIVATE] >>> 0 !== dst) {
+      const t = this.hosts[to];
       this.stats.drops++;
       const gone = privatePath ? dst : wireDst;
       if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION' });
       if (flow) this.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: `${t.name} no longer holds ${formatIp(gone)}${request ? '' : ' (the answer found no host)'}` }, request);
       return;
     }
-    if (!privatePath && this.trace && !t.external) {
+    if (!privatePath && this.trace && !(tFlags & EXTERNAL)) {
       this.emit('nat', { flow: flow?.index ?? null, side: 'destination', from: formatIp(wireDst), to: formatIp(dst) });
     }
     if (flow && request && flow.source === null) {
@@ -875,29 +908,35 @@ export class Fabric {
       const slot = this.conntrack.lookup(to, proto, src, ctPorts, ctRemotePort, now);
       if (slot >= 0) {
         this.conntrack.touch(slot, now, INBOUND, flags);
-        if (this.trace) this.emit('conntrack', { host: t.name, hit: true, src: formatIp(src), dst: formatIp(dst) });
-        if (explainAdmission) via = { code: 'TRACKED_CONNECTION', message: `part of a tracked flow of ${t.name}; replies and tracked flows pass regardless of rules` };
+        if (this.trace) this.emit('conntrack', { host: this.hosts[to].name, hit: true, src: formatIp(src), dst: formatIp(dst) });
+        if (explainAdmission) via = { code: 'TRACKED_CONNECTION', message: `part of a tracked flow of ${this.hosts[to].name}; replies and tracked flows pass regardless of rules` };
       } else if (flow !== null && request && slot === MISS && this.sameAsDenied(flow, src)) {
         // A retransmission of a request the rules denied, from the same source and with nothing
         // changed since (no rule, membership, address or lifecycle change: `version` counts
         // them all): the same packet meets the same rules: the same verdict, the same reasons.
         const denial = flow.explanation!;
         this.stats.drops++;
-        if (this.trace) this.emit('drop', { flow: flow.index, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
+        if (this.trace) this.emit('drop', { flow: flow.index, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
         this.recordDrop(flow, denial, request);
         if (proto === TCP && flags === F_SYN && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport, src, to, privatePath, sentVersion);
         return;
       } else {
-        const s = this.hosts[from];
-        // (Running and outside AWS from the sender's row: its host record is read only for its groups.)
-        const sFlags = this.hostInfo[from * HOST_STRIDE + H_FLAGS];
-        const senderGroups = privatePath && sFlags & RUNNING && !(sFlags & EXTERNAL) ? s.groupKeys : null;
         // The rules from the arena when the host's row says where (no object read), else
-        // through the receiver (linked on first use after a rule change).
+        // through the receiver (linked on first use after a rule change). The sender's groups
+        // (which a private path keeps; running and outside AWS from its row) are read from its
+        // Host object only when those rules name a group.
+        const sFlags = this.hostInfo[from * HOST_STRIDE + H_FLAGS];
+        const groupsKept = privatePath && sFlags & RUNNING && !(sFlags & EXTERNAL);
         const row = to * HOST_STRIDE;
-        const laid = this.hostInfo[row + H_RULES] - 1;
-        const packed = laid >= 0 ? this.arenaMatch(row, laid, proto, key, src, senderGroups) : (t.receiver ?? this.receiverOf(t)).match(proto, key, src, senderGroups);
-        const receiver = t.receiver!;
+        const rules = this.hostInfo[row + H_RULES];
+        const laid = (rules & RULES_LAID) - 1;
+        let packed: number;
+        if (laid >= 0) {
+          packed = this.arenaMatch(row, laid, proto, key, src, groupsKept && rules & RULES_REFS ? this.hosts[from].groupKeys : null);
+        } else {
+          const t = this.hosts[to];
+          packed = (t.receiver ?? this.receiverOf(t)).match(proto, key, src, groupsKept ? this.hosts[from].groupKeys : null);
+        }
         if (packed < 0) {
           this.stats.drops++;
           if (!observed) return;
@@ -905,9 +944,10 @@ export class Fabric {
           if (flow !== null && request && slot !== EXPIRED && this.sameAsDenied(flow, src)) {
             denial = flow.explanation!; // a retransmission meets the same rules: same reasons
           } else {
-            denial = this.deny(t, s, sFlags, receiver, laid, proto, key, src, privatePath, dst, slot === EXPIRED);
+            const t = this.hosts[to];
+            denial = this.deny(t, this.hosts[from], sFlags, t.receiver!, laid, proto, key, src, privatePath, dst, slot === EXPIRED);
           }
-          if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
+          if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
           if (flow) {
             this.recordDrop(flow, denial, request);
             if (request) {
@@ -920,17 +960,17 @@ export class Fabric {
         }
         this.conntrack.track(to, proto, src, ctPorts, ctRemotePort, now, INBOUND, flags);
         if (explainAdmission) {
-          const adm = admissionOf(receiver.groups, packed);
+          const adm = admissionOf(this.hosts[to].receiver!.groups, packed);
           via = new RuleAdmission(adm.group.key, adm.rule);
         }
       }
     } else if (explainAdmission) {
-      via = { code: 'NOT_FILTERED', message: `${t.name} is outside AWS: no security group filters it` };
+      via = { code: 'NOT_FILTERED', message: `${this.hosts[to].name} is outside AWS: no security group filters it` };
     }
     this.stats.delivered++;
-    if (this.trace) this.emit('deliver', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via!.code });
+    if (this.trace) this.emit('deliver', { flow: flow?.index ?? null, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via!.code });
     if (flow && request && flow.admission === null) flow.admission = via;
-    this.deliver(t, proto, src, sport, dport, flags, flow, request, via);
+    this.deliver(to, proto, src, sport, dport, flags, flow, request, via);
   }
 
   /**
@@ -998,7 +1038,7 @@ export class Fabric {
 
   /** Hands an admitted packet to the receiving endpoint. */
   private deliver(
-    t: Host,
+    to: number,
     proto: number,
     src: Ip,
     sport: number,
@@ -1009,20 +1049,20 @@ export class Fabric {
     via: Explanation | null,
   ): void {
     if (proto === TCP) {
-      const sock = this.sockets.get(t.id, TCP * 65536 + dport);
+      const sock = this.sockets.get(to, TCP * 65536 + dport);
       // A client socket takes segments from the address and port it talks to, no other; and a
       // SYN-ACK only if it answers one of its own SYNs (as a real SYN-ACK acknowledges its SYN's
       // sequence number): not a late answer to an earlier connect from the same port.
       if (sock && sock.kind === 'tcp' && sock.remotePort === sport && sock.remote === src && (!(flags & F_SYN) || flow === sock.flow)) {
-        this.clientSegment(t, sock, flags);
+        this.clientSegment(to, sock, flags);
         return;
       }
-      const reply = tcpServerReply(flags, listens(t.tcpPorts, dport));
+      const reply = tcpServerReply(flags, listens(this.portLists[this.hostPorts[to]].tcp, dport));
       if (flow && request) {
         if (flags & F_DATA) this.resolve(flow, 'delivered', via);
-        if ((flags & F_SYN) && reply === F_RST && via) flow.admission = { ...via, code: 'CONNECTION_REFUSED', message: `${t.name} has no listener on tcp/${dport}; it answered RST (${via.message})` };
+        if ((flags & F_SYN) && reply === F_RST && via) flow.admission = { ...via, code: 'CONNECTION_REFUSED', message: `${this.hosts[to].name} has no listener on tcp/${dport}; it answered RST (${via.message})` };
       }
-      if (reply) this.transmit(t.id, src, TCP, dport, sport, reply, flow, false);
+      if (reply) this.transmit(to, src, TCP, dport, sport, reply, flow, false);
       return;
     }
     if (proto === UDP) {
@@ -1033,18 +1073,18 @@ export class Fabric {
       }
       this.stats.udpDelivered++;
       if (flow && request && via) this.datagramDecided(flow, false, via);
-      if (listens(t.udpPorts, dport)) this.transmit(t.id, src, UDP, dport, sport, UDP_ECHO, flow, false);
+      if (listens(this.portLists[this.hostPorts[to]].udp, dport)) this.transmit(to, src, UDP, dport, sport, UDP_ECHO, flow, false);
       return;
     }
     // ICMP: dport carries type << 16 | code; sport the echo id.
     const type = dport >> 16;
     if (type === ICMP_ECHO_REQUEST) {
-      this.transmit(t.id, src, ICMP, sport, (ICMP_ECHO_REPLY << 16) | 0, 0, flow, false);
+      this.transmit(to, src, ICMP, sport, (ICMP_ECHO_REPLY << 16) | 0, 0, flow, false);
     } else if (type === ICMP_ECHO_REPLY) {
-      const sock = this.sockets.get(t.id, ICMP * 65536 + sport);
+      const sock = this.sockets.get(to, ICMP * 65536 + sport);
       if (sock && sock.kind === 'icmp') {
         this.sim.cancel(sock.timer);
-        this.sockets.delete(t.id, ICMP * 65536 + sport);
+        this.sockets.delete(to, ICMP * 65536 + sport);
         this.resolve(sock.flow, 'replied', sock.flow.admission ?? via);
       }
     }
@@ -1365,7 +1405,7 @@ export class Fabric {
     this.armTimer(conn, step);
   }
 
-  private clientSegment(h: Host, conn: Connection, flags: number): void {
+  private clientSegment(host: number, conn: Connection, flags: number): void {
     const step = tcpClientOnSegment(conn.state, flags);
     conn.state = step.state;
     if (step.event !== null) this.cancelTimer(conn);
@@ -1388,7 +1428,7 @@ export class Fabric {
         this.dropSocket(conn);
         break;
     }
-    if (step.send) this.transmit(h.id, conn.remote, TCP, conn.localPort, conn.remotePort, step.send, null, false);
+    if (step.send) this.transmit(host, conn.remote, TCP, conn.localPort, conn.remotePort, step.send, null, false);
   }
 
   /** Sends one data segment over an open connection (sgsim's `transfer`). */

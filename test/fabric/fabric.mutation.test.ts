@@ -409,6 +409,40 @@ describe('receivers and sockets', () => {
     }
   });
 
+  it('instances launched after the build listen on their own services (the table of listening ports grows with them)', () => {
+    const open = { protocol: 'tcp' as const, ports: { from: 1, to: 65535 }, source: { kind: 'cidr' as const, cidr: { base: 0, prefix: 0 } } };
+    const inst = (name: string, n: number, port: number) => ({
+      name,
+      region: 'us-east-1',
+      zone: 'us-east-1a',
+      groups: ['G'],
+      services: [{ protocol: 'tcp' as const, ports: { from: port, to: port } }],
+      state: 'running' as const,
+      privateIp: parseIp(`10.0.0.${n}`),
+      publicIp: parseIp(`54.0.0.${n}`),
+    });
+    const world = createWorld({
+      seed: '1',
+      regions: [{ name: 'us-east-1', zones: ['us-east-1a'] }],
+      groups: [{ key: 'G', name: 'G', region: 'us-east-1', description: 'G', ingress: [open] }],
+      instances: [inst('a', 1, 22)],
+      external: [{ name: 'ext', ip: parseIp('192.0.2.1'), services: [] }],
+    });
+    const sim = new Simulator({ seed: '1' });
+    const fabric = new Fabric(sim, world, { ...DEFAULT_SETTINGS, latency: { ...DEFAULT_SETTINGS.latency, jitter: 0 } });
+    // Sized at the build for a and ext (and one more): five launches pass that.
+    for (let k = 2; k <= 6; k++) fabric.applyChange({ kind: 'launch', instance: inst(`l${k}`, k, 1000 + k) });
+    const ext = fabric.hostId('ext')!;
+    const outcomes: string[] = [];
+    for (const [to, port] of [['54.0.0.1', 22], ['54.0.0.6', 1006], ['54.0.0.6', 1005], ['54.0.0.4', 1004]] as const) {
+      const flow = newFlow(outcomes.length, 'connect', 'tcp', 'ext', sim.now);
+      fabric.connect(flow, ext, parseIp(to), port);
+      sim.run();
+      outcomes.push(flow.outcome!);
+    }
+    expect(outcomes).toEqual(['connected', 'connected', 'refused', 'connected']);
+  });
+
   it('group lists whose names hold the separator a joined key would use stay apart ([a\\0b, c] is not [a, b\\0c])', () => {
     const { flows } = run(`${HEAD}groups:
   "a\\0b": { region: us-east-1, ingress: [ { protocol: tcp, ports: 22, from: { cidr: 0.0.0.0/0 } } ] }
