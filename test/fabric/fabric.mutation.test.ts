@@ -363,20 +363,25 @@ timeline:
   });
 });
 
+/** A running instance in us-east-1a, 10.0.0.n / 54.0.0.n, in `groups`, listening on tcp/`port`. */
+function instanceOf(name: string, n: number, groups: readonly string[], port: number) {
+  return {
+    name,
+    region: 'us-east-1',
+    zone: 'us-east-1a',
+    groups,
+    services: [{ protocol: 'tcp' as const, ports: { from: port, to: port } }],
+    state: 'running' as const,
+    privateIp: parseIp(`10.0.0.${n}`),
+    publicIp: parseIp(`54.0.0.${n}`),
+  };
+}
+
 describe('receivers and sockets', () => {
   it('links each instance to its receiver when it is added, shared by group list; a rule change unlinks them all, instances launched later included', () => {
     const list = Object.freeze(['G']);
     const open22 = { protocol: 'tcp' as const, ports: { from: 22, to: 22 }, source: { kind: 'cidr' as const, cidr: { base: 0, prefix: 0 } } };
-    const inst = (name: string, n: number) => ({
-      name,
-      region: 'us-east-1',
-      zone: 'us-east-1a',
-      groups: list,
-      services: [{ protocol: 'tcp' as const, ports: { from: 22, to: 22 } }],
-      state: 'running' as const,
-      privateIp: parseIp(`10.0.0.${n}`),
-      publicIp: parseIp(`54.0.0.${n}`),
-    });
+    const inst = (name: string, n: number) => instanceOf(name, n, list, 22);
     const world = createWorld({
       seed: '1',
       regions: [{ name: 'us-east-1', zones: ['us-east-1a'] }],
@@ -411,16 +416,7 @@ describe('receivers and sockets', () => {
 
   it('instances launched after the build listen on their own services (the table of listening ports grows with them)', () => {
     const open = { protocol: 'tcp' as const, ports: { from: 1, to: 65535 }, source: { kind: 'cidr' as const, cidr: { base: 0, prefix: 0 } } };
-    const inst = (name: string, n: number, port: number) => ({
-      name,
-      region: 'us-east-1',
-      zone: 'us-east-1a',
-      groups: ['G'],
-      services: [{ protocol: 'tcp' as const, ports: { from: port, to: port } }],
-      state: 'running' as const,
-      privateIp: parseIp(`10.0.0.${n}`),
-      publicIp: parseIp(`54.0.0.${n}`),
-    });
+    const inst = (name: string, n: number, port: number) => instanceOf(name, n, ['G'], port);
     const world = createWorld({
       seed: '1',
       regions: [{ name: 'us-east-1', zones: ['us-east-1a'] }],
