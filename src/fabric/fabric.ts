@@ -82,7 +82,8 @@ export interface FabricStats {
 /**
  * A host: an instance or a host outside AWS. The fabric's to change: it routes from its own
  * copy of the addresses, running state, region and zone (hostInfo), written from here by the
- * fabric whenever it changes them; a caller writing these fields changes nothing.
+ * fabric whenever it changes them, and delivers by its own table of listening ports (by
+ * services list); a caller writing these fields changes nothing.
  */
 export interface Host {
   readonly id: number;
@@ -98,8 +99,8 @@ export interface Host {
   groupKeys: readonly string[];
   /** The host's groups as in force now (after propagation): linked when the host is added, and after a rule change on first use. */
   receiver: Receiver | null;
-  tcpPorts: readonly PortRange[];
-  udpPorts: readonly PortRange[];
+  readonly tcpPorts: readonly PortRange[];
+  readonly udpPorts: readonly PortRange[];
   nextEchoId: number;
 }
 
@@ -319,8 +320,9 @@ export class Fabric {
   private readonly hostByName = new Map<string, number>();
   /**
    * The fields of every host that each packet reads (addresses, running, external, region and
-   * zone, where its rules are), HOST_STRIDE int32s per host id (a row of 32 bytes: two to a
-   * cache line), written from the Host object whenever it changes (writeHostInfo, linkRules).
+   * zone, where its rules are, its next ephemeral port), HOST_STRIDE int32s per host id (a row
+   * of 32 bytes: two to a cache line), written from the Host object whenever it changes
+   * (writeHostInfo, linkRules; the next port by newHost, ephemeralPort and setNextPort).
    * Routing reads these instead of the objects: in a world of 10^6 hosts, a host object is a
    * cache miss behind another (the array slot), and each packet met three.
    */
@@ -510,7 +512,10 @@ export class Fabric {
       udpPorts: ports.udp,
       nextEchoId: 1,
     });
-    this.hostInfo[this.rowOf(id) + H_NEXT_PORT] = EPHEMERAL_FIRST;
+    // (rowOf first: it may grow hostInfo, and `this.hostInfo[this.rowOf(id) + …] = …` would
+    // write into the array it replaced.)
+    const row = this.rowOf(id);
+    this.hostInfo[row + H_NEXT_PORT] = EPHEMERAL_FIRST;
     this.hostByName.set(name, id);
     return id;
   }
@@ -585,7 +590,8 @@ export class Fabric {
     if (members) {
       for (const id of members) {
         this.hosts[id].receiver = null;
-        this.hostInfo[this.rowOf(id) + H_RULES] = 0;
+        const row = this.rowOf(id);
+        this.hostInfo[row + H_RULES] = 0;
       }
     }
   }
@@ -680,7 +686,7 @@ export class Fabric {
     this.arenaCompactAt = Math.max(ARENA_COMPACT_MIN, 2 * this.arena.size);
   }
 
-  /** matchFlat's answer for the host's receiver from the arena (its row's H_RULES is n + 1, n >= 0). */
+  /** matchFlat's answer for the host's receiver from the arena (`n` >= 0 of its groups are there: its row's H_RULES & RULES_LAID is n + 1). */
   private arenaMatch(row: number, n: number, protocol: number, key: number, source: number, senderGroups: readonly string[] | null): number {
     if (n === 0) return -1;
     const info = this.hostInfo;
@@ -876,8 +882,9 @@ export class Fabric {
         dst = this.hostInfo[holder * HOST_STRIDE + H_PRIVATE] >>> 0;
       } else if (holder < 0) dst = 0;
     }
-    // The receiver's Host object is read only to explain (names, its receiver's groups): its
-    // row, and the small tables by host number, say the rest.
+    // The receiver's Host object is read only to explain (names, its receiver's groups), or to
+    // reach its receiver when its rules are not laid out in the arena: its row, and the small
+    // tables by host number, say the rest.
     const tFlags = this.hostInfo[to * HOST_STRIDE + H_FLAGS];
     // dst 0: nobody holds the public address now (a running host's private address is never 0).
     if (!(tFlags & RUNNING) || this.hostInfo[to * HOST_STRIDE + H_PRIVATE] >>> 0 !== dst) {

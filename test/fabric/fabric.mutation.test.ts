@@ -437,6 +437,16 @@ describe('receivers and sockets', () => {
       outcomes.push(flow.outcome!);
     }
     expect(outcomes).toEqual(['connected', 'connected', 'refused', 'connected']);
+    // And each launched host's first connect takes the first ephemeral port. (A review found
+    // the launches that grew the host rows starting at port 0: the port was written into the
+    // rows' old array.)
+    const ports: number[] = [];
+    for (let k = 2; k <= 6; k++) {
+      const conn = fabric.connect(newFlow(10 + k, 'connect', 'tcp', `l${k}`, sim.now), fabric.hostId(`l${k}`)!, parseIp('10.0.0.1'), 22);
+      ports.push(conn!.localPort);
+    }
+    sim.run();
+    expect(ports).toEqual([32768, 32768, 32768, 32768, 32768]);
   });
 
   it('group lists whose names hold the separator a joined key would use stay apart ([a\\0b, c] is not [a, b\\0c])', () => {
