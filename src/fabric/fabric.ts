@@ -206,18 +206,23 @@ class Landings {
 
   private grow(): void {
     const n = this.host.length * 2;
-    const widen = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a);
-      return b;
-    };
-    this.host = widen(this.host, (k) => new Int32Array(k));
-    this.remote = widen(this.remote, (k) => new Float64Array(k));
-    this.localPort = widen(this.localPort, (k) => new Int32Array(k));
-    this.remotePort = widen(this.remotePort, (k) => new Int32Array(k));
-    this.lastSend = widen(this.lastSend, (k) => new Float64Array(k));
-    this.sends = widen(this.sends, (k) => new Int32Array(k));
+    this.host = grown(this.host, n);
+    this.remote = grown(this.remote, n);
+    this.localPort = grown(this.localPort, n);
+    this.remotePort = grown(this.remotePort, n);
+    this.lastSend = grown(this.lastSend, n);
+    this.sends = grown(this.sends, n);
   }
+}
+
+/**
+ * A copy of `a` with room for at least `length` elements: twice as long, or `length` if that
+ * is more (the fabric's tables by number grow by doubling; callers test for room first).
+ */
+function grown<T extends Int32Array | Float64Array>(a: T, length: number): T {
+  const b = (a instanceof Int32Array ? new Int32Array(Math.max(2 * a.length, length)) : new Float64Array(Math.max(2 * a.length, length))) as T;
+  b.set(a);
+  return b;
 }
 
 /** A services list's listening ports, by protocol (Fabric.portLists holds each at `number`). */
@@ -277,11 +282,7 @@ class PacketPool {
     if (this.free.length > 0) return this.free.pop()!;
     const i = this.flow.length;
     this.flow.push(null);
-    if ((i + 1) * P_STRIDE > this.data.length) {
-      const grown = new Int32Array(2 * this.data.length);
-      grown.set(this.data);
-      this.data = grown;
-    }
+    if ((i + 1) * P_STRIDE > this.data.length) this.data = grown(this.data, (i + 1) * P_STRIDE);
     return i;
   }
 
@@ -491,11 +492,7 @@ export class Fabric {
       this.portsOf.set(services, ports);
       this.portLists.push(ports);
     }
-    if (id >= this.hostPorts.length) {
-      const grown = new Int32Array(Math.max(2 * this.hostPorts.length, id + 1));
-      grown.set(this.hostPorts);
-      this.hostPorts = grown;
-    }
+    if (id >= this.hostPorts.length) this.hostPorts = grown(this.hostPorts, id + 1);
     this.hostPorts[id] = ports.number;
     this.hosts.push({
       id,
@@ -627,11 +624,7 @@ export class Fabric {
   /** The host's row in hostInfo (its offset), the array grown to hold it if need be. */
   private rowOf(id: number): number {
     const at = id * HOST_STRIDE;
-    if (at + HOST_STRIDE > this.hostInfo.length) {
-      const grown = new Int32Array(Math.max(this.hostInfo.length * 2, at + HOST_STRIDE));
-      grown.set(this.hostInfo);
-      this.hostInfo = grown;
-    }
+    if (at + HOST_STRIDE > this.hostInfo.length) this.hostInfo = grown(this.hostInfo, at + HOST_STRIDE);
     return at;
   }
 
@@ -1245,11 +1238,7 @@ export class Fabric {
     const slot = this.freeTimerSlots.length > 0 ? this.freeTimerSlots.pop()! : this.timerConns.length;
     this.timerConns[slot] = conn;
     conn.timerSlot = slot;
-    if (slot >= this.timerAts.length) {
-      const grown = new Float64Array(2 * this.timerAts.length);
-      grown.set(this.timerAts);
-      this.timerAts = grown;
-    }
+    if (slot >= this.timerAts.length) this.timerAts = grown(this.timerAts, slot + 1);
     this.timerAts[slot] = at;
     const ticket = first ? this.firstTimers.add(at, slot) : -1;
     conn.timer = ticket >= 0 ? -2 - ticket : this.sim.at(at, this.onTcpTimer, slot);

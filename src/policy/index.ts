@@ -574,8 +574,8 @@ export class RuleArena {
  * built once it has decided COMPILE_AFTER packets. Measured on generated groups
  * (docs/performance.md): a scan costs about 8 ns a rule, a compiled lookup 250-550 ns whatever
  * the rules (before the trie was packed, which made lookups 1.5-2.2× faster; SCAN_RULES and
- * COMPILE_AFTER were not tuned again), so the index is faster only past about 50 rules; compiling costs about 2 us a rule,
- * i.e. about 250 scans. So a small receiver is never compiled, and a large one once its scans
+ * COMPILE_AFTER were not tuned again), so the index is faster only past about 50 rules;
+ * compiling costs about 2 us a rule, i.e. about 250 scans. So a small receiver is never compiled, and a large one once its scans
  * have cost about what compiling would (the ski-rental rule: never more than twice the better
  * choice); in a world of 10^6 instances with random traffic most receivers decide a few packets
  * and have a dozen rules. Both tiers give the same answer (test/policy/evaluate.test.ts).
