@@ -77,10 +77,15 @@ export class DelayLine {
     return true;
   }
 
-  private put(time: number, arg: number, live: number): number {
+  /** Whether add() or hold() would take `time` now (not -1). */
+  accepts(time: number): boolean {
     time = Math.round(time);
-    if (!(time >= this.sim.now)) return -1;
-    if (this.tail > this.head && time < this.times[(this.tail - 1) & this.mask]) return -1;
+    return time >= this.sim.now && !(this.tail > this.head && time < this.times[(this.tail - 1) & this.mask]);
+  }
+
+  private put(time: number, arg: number, live: number): number {
+    if (!this.accepts(time)) return -1;
+    time = Math.round(time);
     if (this.tail - this.head > this.mask) this.grow();
     const ticket = this.tail++;
     const i = ticket & this.mask;

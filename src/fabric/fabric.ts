@@ -413,6 +413,9 @@ export class Fabric {
   private readonly changesEndNs: number;
   /** No packet takes longer than this (the largest latency with the largest jitter), ns. */
   private readonly maxLatencyNs: number;
+  /** A connect's SYN may be decided as it is sent (connect to transmit), and was denied (back). */
+  private synDecidable = false;
+  private synDenied = false;
 
   constructor(
     private readonly sim: Simulator,
@@ -812,6 +815,11 @@ export class Fabric {
     // ICMP echo is tracked by addresses, echo id and which side sent the request (as Linux
     // conntrack's original/reply tuples): 1 = this host asked, 2 = the remote host asked.
     if (!(flagsOf & EXTERNAL)) this.conntrack.track(from, proto, wireDst, sport, proto === ICMP ? ((dport >> 16) === ICMP_ECHO_REQUEST ? 1 : 2) : dport, this.sim.now, OUTBOUND, flags);
+    const delay = this.latency(from, target, privatePath, flow);
+    if (this.synDecidable && this.deniedAsSent(flow!, from, target, sport, dport, privatePath, redirected, wireDst)) {
+      this.synDenied = true;
+      return null;
+    }
     const p = this.packets.alloc();
     const d = this.packets.data;
     const o = p * P_STRIDE;
@@ -841,8 +849,44 @@ export class Fabric {
       if (redirected) this.emit('redirect', { flow: flow?.index ?? null, from: formatIp(dst), to: formatIp(wireDst) });
       if (!privatePath && !s.external) this.emit('nat', { flow: flow?.index ?? null, side: 'source', from: formatIp(s.privateIp), to: formatIp(this.rSeenSrc) });
     }
-    this.sim.schedule(this.latency(from, target, privatePath, flow), this.onArrive, p);
+    this.sim.schedule(delay, this.onArrive, p);
     return null;
+  }
+
+  /**
+   * Decides a connect's first SYN where it is sent, as its arrival would (connect, when
+   * settledChain allows): if the receiver's rules will deny it, records the drop and its
+   * reasons on the flow as arrive() would have, accounts for its arrival's event, and returns
+   * true (the packet is never made); else false, and nothing is done.
+   * The arrival would decide the same: nothing can change before it. No change is to come and
+   * none is propagating (settledChain), so the receiver, its addresses, rules and state, the
+   * sender's address and groups are as now; the receiver's conntrack table has no entry for
+   * the packet (a miss, not an expired entry), and none can appear before the packet arrives:
+   * an entry is made by a packet of the same tuple, either from the receiver's port `dport`
+   * (not an ephemeral port, so not a connect's or send's: setNextPort; only a server's answer
+   * sends from it, and only to a packet the rules admitted) or from the sender's
+   * address and port `sport` to `dport`, which these rules deny.
+   */
+  private deniedAsSent(flow: FlowRecord, from: number, to: number, sport: number, dport: number, privatePath: boolean, redirected: boolean, wireDst: Ip): boolean {
+    const src = this.rSeenSrc;
+    const dst = this.rSeenDst;
+    const row = to * HOST_STRIDE;
+    const tFlags = this.hostInfo[row + H_FLAGS];
+    // As arrive() checks (a public address goes to whoever holds it): the receiver is there.
+    if (!(tFlags & RUNNING) || tFlags & EXTERNAL || this.hostInfo[row + H_PRIVATE] >>> 0 !== dst) return false;
+    if (redirected && this.byPublic.get(wireDst) !== to) return false;
+    if (this.conntrack.lookup(to, TCP, src, dport, sport, this.sim.now) !== MISS) return false;
+    if (this.filter(to, from, TCP, dport, src, privatePath) >= 0) return false;
+    this.stats.drops++;
+    if (flow.source === null) {
+      flow.source = src;
+      flow.destination = dst;
+    }
+    this.recordDrop(flow, this.deny(to, from, TCP, dport, src, privatePath, dst, false), true);
+    flow.explanationVersion = this.version;
+    flow.explanationSource = src;
+    this.sim.elide(1); // its arrival
+    return true;
   }
 
   private arrive(p: number): void {
@@ -921,22 +965,7 @@ export class Fabric {
         if (proto === TCP && flags === F_SYN && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport, src, to, privatePath, sentVersion);
         return;
       } else {
-        // The rules from the arena when the host's row says where (no object read), else
-        // through the receiver (linked on first use after a rule change). The sender's groups
-        // (which a private path keeps; running and outside AWS from its row) are read from its
-        // Host object only when those rules name a group.
-        const sFlags = this.hostInfo[from * HOST_STRIDE + H_FLAGS];
-        const groupsKept = privatePath && sFlags & RUNNING && !(sFlags & EXTERNAL);
-        const row = to * HOST_STRIDE;
-        const rules = this.hostInfo[row + H_RULES];
-        const laid = (rules & RULES_LAID) - 1;
-        let packed: number;
-        if (laid >= 0) {
-          packed = this.arenaMatch(row, laid, proto, key, src, groupsKept && rules & RULES_REFS ? this.hosts[from].groupKeys : null);
-        } else {
-          const t = this.hosts[to];
-          packed = (t.receiver ?? this.receiverOf(t)).match(proto, key, src, groupsKept ? this.hosts[from].groupKeys : null);
-        }
+        const packed = this.filter(to, from, proto, key, src, privatePath);
         if (packed < 0) {
           this.stats.drops++;
           if (!observed) return;
@@ -944,8 +973,7 @@ export class Fabric {
           if (flow !== null && request && slot !== EXPIRED && this.sameAsDenied(flow, src)) {
             denial = flow.explanation!; // a retransmission meets the same rules: same reasons
           } else {
-            const t = this.hosts[to];
-            denial = this.deny(t, this.hosts[from], sFlags, t.receiver!, laid, proto, key, src, privatePath, dst, slot === EXPIRED);
+            denial = this.deny(to, from, proto, key, src, privatePath, dst, slot === EXPIRED);
           }
           if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
           if (flow) {
@@ -983,22 +1011,33 @@ export class Fabric {
     return flow.outcome === null && flow.explanation !== null && flow.explanationVersion === this.version && flow.explanationSource === src;
   }
 
-  /** Why `t`'s groups (as in force: its Receiver's) deny the packet. */
-  private deny(
-    t: Host,
-    s: Host,
-    /** The sender's H_FLAGS. */
-    sFlags: number,
-    receiver: Receiver,
-    /** How many of the receiver's groups are laid out in the arena (the host's row says where), or -1. */
-    laid: number,
-    proto: number,
-    key: number,
-    src: Ip,
-    privatePath: boolean,
-    dst: Ip,
-    expired: boolean,
-  ): Explanation {
+  /**
+   * The verdict of the rules in force at host `to` (its receiver's) on a packet from host
+   * `from` (conntrack apart): the admitting rule, packed as policy/evaluate.ts admissionOf reads
+   * it, or < 0. The rules from the arena when the host's row says where (no object read), else
+   * through the receiver (linked on first use after a rule change). The sender's groups (which
+   * a private path keeps; running and outside AWS from its row) are read from its Host object
+   * only when those rules name a group.
+   */
+  private filter(to: number, from: number, proto: number, key: number, src: Ip, privatePath: boolean): number {
+    const sFlags = this.hostInfo[from * HOST_STRIDE + H_FLAGS];
+    const groupsKept = privatePath && sFlags & RUNNING && !(sFlags & EXTERNAL);
+    const row = to * HOST_STRIDE;
+    const rules = this.hostInfo[row + H_RULES];
+    const laid = (rules & RULES_LAID) - 1;
+    if (laid >= 0) return this.arenaMatch(row, laid, proto, key, src, groupsKept && rules & RULES_REFS ? this.hosts[from].groupKeys : null);
+    const t = this.hosts[to];
+    return (t.receiver ?? this.receiverOf(t)).match(proto, key, src, groupsKept ? this.hosts[from].groupKeys : null);
+  }
+
+  /** Why the groups in force at host `to` (its Receiver's) deny the packet filter() denied. */
+  private deny(to: number, from: number, proto: number, key: number, src: Ip, privatePath: boolean, dst: Ip, expired: boolean): Explanation {
+    const t = this.hosts[to];
+    const s = this.hosts[from];
+    const receiver = t.receiver!;
+    const sFlags = this.hostInfo[from * HOST_STRIDE + H_FLAGS];
+    // How many of the receiver's groups are laid out in the arena (the host's row says where), or -1.
+    const laid = (this.hostInfo[to * HOST_STRIDE + H_RULES] & RULES_LAID) - 1;
     const senderGroups = sFlags & RUNNING && !(sFlags & EXTERNAL) ? s.groupKeys : null;
     const pending = this.pending.size === 0 ? null : this.pendingWouldAdmit(t, { protocol: proto, key, source: src, privatePath, senderGroups });
     const conntrackExpired = expired ? { idleNs: this.conntrack.expiredIdle, timeoutNs: this.conntrack.expiredTimeout } : null;
@@ -1007,7 +1046,7 @@ export class Fabric {
     if (laid >= 0) {
       // From the arena, as the scan that denied the packet read them: nothing behind the
       // receiver is read (the denial keeps the receiver, and reads its groups if asked why).
-      const row = t.id * HOST_STRIDE;
+      const row = to * HOST_STRIDE;
       for (let g = 0; g < laid; g++) {
         const at = this.hostInfo[row + H_GROUP0 + g];
         if (this.arena.count(at) > 0) hasRules = true;
@@ -1154,10 +1193,15 @@ export class Fabric {
 
   /**
    * Sets the local port the host's next connect or UDP send takes (as after its ephemeral
-   * ports wrapped round): for tests and tools that need two endpoints on one port.
+   * ports wrapped round): for tests and tools that need two endpoints on one port. Only an
+   * ephemeral port (32768-60999), as wrapping gives: a host's connects and sends never leave
+   * from another, which the fast-forward of denied connects relies on (a receiver answers from
+   * a port outside that range only to a packet its rules admitted).
    */
   setNextPort(id: number, port: number): void {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`a port is an integer 1 to 65535, got ${port}`);
+    if (!Number.isInteger(port) || port < EPHEMERAL_FIRST || port > EPHEMERAL_LAST) {
+      throw new RangeError(`a local port is an ephemeral port, an integer ${EPHEMERAL_FIRST} to ${EPHEMERAL_LAST}, got ${port}`);
+    }
     if (this.hosts[id] === undefined) throw new RangeError(`no host has id ${id}`);
     this.hostInfo[id * HOST_STRIDE + H_NEXT_PORT] = port;
   }
@@ -1186,15 +1230,55 @@ export class Fabric {
       endTicket: -1,
       endLine: null,
     };
+    // When nothing can change any more, the SYN is decided as it is sent (deniedAsSent): a
+    // denied one is fast-forwarded at once, with neither socket nor timer (what fastForward
+    // does at its arrival, and as it would have).
+    const chain = noLaterActions ? this.settledChain(step, port, flow) : null;
+    this.synDecidable = chain !== null;
     const err = this.transmit(from, dst, TCP, localPort, port, step.send, flow, true);
+    this.synDecidable = false;
     if (err === 'SOURCE_NOT_RUNNING') return null;
     if (err === null) conn.remote = this.rWireDst; // where transmit() routed it (after any redirect)
+    if (this.synDenied) {
+      this.synDenied = false;
+      // As its socket would have: the port serves this connect, so a connection that held it
+      // holds it no more (and then fastForward would have dropped it).
+      if (this.sockets.countOf(from) > 0) this.sockets.delete(from, TCP * 65536 + localPort);
+      const timerAt = step.deadline!;
+      const landing = this.landings.add(flow, from, conn.remote, localPort, port, timerAt + chain!.lastOffset, chain!.sends);
+      // In the place holdEnd would have held (settledChain saw that the line takes it).
+      const line = (chain!.ends ??= new DelayLine(this.sim, this.onLanding));
+      line.fill(line.hold(timerAt + chain!.endOffset), landing);
+      return conn;
+    }
     this.sockets.set(from, TCP * 65536 + localPort, conn);
     if (step.deadline !== null) {
       this.armAt(conn, step.deadline, true);
       if (noLaterActions && this.changesEndNs !== Infinity && this.trace === null && conn.timer < -1) this.holdEnd(conn);
     }
     return conn;
+  }
+
+  /**
+   * The retransmissions of a connect (its first step `step`, to port `dport`) whose SYN may be
+   * decided as it is sent (deniedAsSent), or null. As fastForward's conditions, checked at the
+   * connect: no change is to come or propagating, no trace; the port is not ephemeral; the flow has no SYN admitted or
+   * travelling; the chain of SYN retransmissions ends in a timeout, the sender's conntrack
+   * entry does not idle out between them, and the last arrives before the timeout. And the
+   * places the connect would take in the lines of first timers and timeouts (armAt, holdEnd)
+   * are free to take, so that its timeout lands where it would have.
+   */
+  private settledChain(step: TcpStep, dport: number, flow: FlowRecord): RetransmissionChain | null {
+    if (this.trace !== null || this.pending.size > 0 || !(this.sim.now > this.changesEndNs)) return null;
+    if (step.deadline === null || (dport >= EPHEMERAL_FIRST && dport <= EPHEMERAL_LAST)) return null;
+    if (flow.admission !== null || flow.requestsInFlight > 0) return null;
+    const chain = this.retransmissions(step.state);
+    if (chain === null || chain.gap > this.conntrack.timeouts.tcpHandshake) return null;
+    const at = step.deadline + chain.endOffset;
+    if (step.deadline + chain.lastOffset + this.maxLatencyNs >= at) return null;
+    if (!this.firstTimers.accepts(step.deadline)) return null;
+    if (chain.ends !== null ? !chain.ends.accepts(at) : !(Math.round(at) >= this.sim.now)) return null;
+    return chain;
   }
 
   /**

@@ -41,6 +41,14 @@ describe('bench/compare', () => {
     expect(outcomesOf({ ...a, codes: { X: 6, Y: 1 } })).not.toBe(outcomesOf(a));
   });
 
+  it('outcomesOf: the events the model ran, not those the kernel ran, where a line says both (W3 elides fast-forwarded events)', () => {
+    const a = { workload: 'W3', events: 3_140_450, events_model: 13_453_670, connected: 5 };
+    expect(outcomesOf({ ...a, events: 2_281_015 })).toBe(outcomesOf(a));
+    expect(outcomesOf({ ...a, events_model: 13_453_671 })).not.toBe(outcomesOf(a));
+    // W1 and W2 print only the kernel's count, which is then the model's
+    expect(outcomesOf({ workload: 'W1', events: 2 })).not.toBe(outcomesOf({ workload: 'W1', events: 3 }));
+  });
+
   it('usage errors exit with status 2 and say what is wrong', () => {
     const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'bench/compare.ts', ...args], { cwd: REPO_DIR, encoding: 'utf8' });
     const noBase = run('bench/w4-rules.ts');

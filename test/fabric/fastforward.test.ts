@@ -1,7 +1,8 @@
 /**
  * The fabric's fast-forward of denied connects (Fabric.fastForward), case by case: it applies
  * after the promised end of changes, with no trace, to connections nobody closes, and it then
- * runs 2 events where the connect would run 14 and leaves everything else as it was (flow
+ * runs 1 event where the connect would run 14 (its first SYN decided as it is sent, when
+ * nothing can change any more; 2 when decided where it arrives) and leaves everything else as it was (flow
  * record, counters, the sender's conntrack entry, the reported event count). Each condition
  * that turns it off is shown to matter, or to keep the run as it would have been.
  * The differential property over random scenarios is test/props/fastforward.test.ts; the bugs
@@ -35,7 +36,7 @@ function fabricOf(options: FabricOptions, trace: ((e: TraceEvent) => void) | nul
 }
 
 describe('a connect denied after the last change', () => {
-  it('is fast-forwarded: 2 events instead of 14, the same record, counters and conntrack entry', () => {
+  it('is fast-forwarded: 1 event instead of 14 (its SYN decided as it is sent), the same record, counters and conntrack entry', () => {
     const runs = [{ changesEndNs: -1 }, {}].map((options) => {
       const f = fabricOf(options);
       const { flow, conn } = f.connect('a1', 'c1', 22);
@@ -56,8 +57,8 @@ describe('a connect denied after the last change', () => {
     const [ff, plain] = runs;
     expect(plain.events).toBe(14); // 7 SYN arrivals, 6 retransmission timers, the timeout
     expect(plain.elided).toBe(0);
-    expect(ff.events).toBe(2); // the first SYN's arrival, the timeout
-    expect(ff.elided).toBe(12);
+    expect(ff.events).toBe(1); // the timeout (the first SYN was decided as it was sent)
+    expect(ff.elided).toBe(13);
     expect({ ...ff, events: 0, elided: 0 }).toEqual({ ...plain, events: 0, elided: 0 });
     expect(ff.outcome).toBe('timeout');
     expect(ff.code).toBe('SG_HAS_NO_RULES');
@@ -94,7 +95,7 @@ describe('a connect denied after the last change', () => {
       };
     });
     const [ff, plain] = runs;
-    expect(ff.elided).toBe(24);
+    expect(ff.elided).toBe(26);
     expect({ ...ff, elided: 0 }).toEqual({ ...plain, elided: 0 });
     expect(ff.samePort).toBe(true);
     expect(ff.deadline).toBe(68e9 + 120e9);
@@ -124,7 +125,7 @@ describe('a connect denied after the last change', () => {
       };
     });
     const [ff, plain] = runs;
-    expect(ff.elided).toBe(3000 * 12);
+    expect(ff.elided).toBe(3000 * 13);
     expect({ ...ff, elided: 0 }).toEqual({ ...plain, elided: 0 });
     expect(ff.open).toBe(0);
   });
@@ -140,7 +141,7 @@ describe('a connect denied after the last change', () => {
     f.sim.run();
     expect(flows.every((fl) => fl.outcome === 'timeout')).toBe(true);
     expect(new Set(flows.map((fl) => fl.resolvedAtNs)).size).toBe(3000);
-    expect(f.sim.eventsRun).toBe(3000 * 3); // the connect, its first SYN's arrival, its timeout
+    expect(f.sim.eventsRun).toBe(3000 * 2); // the connect and its timeout (its SYN decided as it was sent)
   });
 
   it('gives up the place held for its timeout when the connect is answered (nothing left pending, no extra event)', () => {
@@ -183,8 +184,8 @@ describe('a connect denied after the last change', () => {
       f.sim.run();
       return { size: f.fabric.conntrack.size, elided: f.sim.eventsElided, outcome: flow.outcome, packets: f.fabric.stats.packets };
     });
-    expect(sizes[0].elided).toBe(12);
-    expect(sizes[0]).toEqual({ ...sizes[1], elided: 12 });
+    expect(sizes[0].elided).toBe(13);
+    expect(sizes[0]).toEqual({ ...sizes[1], elided: 13 });
     expect(sizes[1].size).toBe(0);
   });
 
@@ -261,6 +262,52 @@ describe('a connect denied after the last change', () => {
     const f = fabricOf({ changesEndNs: 1e9 });
     f.sim.at(2e9, () => f.fabric.applyChange({ kind: 'stop', instance: 'c1' }));
     expect(() => f.sim.run()).toThrow(/after the promised end of changes/);
+  });
+});
+
+describe("a connect's first SYN decided as it is sent (nothing can change any more)", () => {
+  it('is decided where it arrives when the receiver tracks its tuple: an earlier connection from the same port, admitted before a revoke, lets it in', () => {
+    // eu connects to a1:443 (admitted by A's tcp/443 from anywhere) and stays connected; at 1 s
+    // that rule is revoked (the last change); at 2 s eu connects to a1:443 again from the same
+    // local port. a1's conntrack still tracks that tuple, so the SYN comes in as tracked and
+    // the connect succeeds: with the promise of no more changes as without it.
+    const runs = [{ changesEndNs: 1e9 }, {}].map((options) => {
+      const f = fabricOf(options);
+      const first = f.connect('eu', 'a1', 443);
+      let second: ReturnType<typeof f.connect> | null = null;
+      f.sim.at(1e9, () => f.fabric.applyChange({ kind: 'revoke', group: 'A', rule: { protocol: 'tcp', ports: { from: 443, to: 443 }, source: { kind: 'cidr', cidr: { base: 0, prefix: 0 } } } }));
+      f.sim.at(2e9, () => {
+        f.fabric.setNextPort(f.id('eu'), first.conn!.localPort);
+        second = f.connect('eu', 'a1', 443);
+      });
+      f.sim.run();
+      const record = (x: { flow: FlowRecord }) => ({ outcome: x.flow.outcome, at: x.flow.resolvedAtNs, code: x.flow.explanation?.code });
+      return { first: record(first), second: record(second!), stats: { ...f.fabric.stats }, events: f.sim.eventsRun + f.sim.eventsElided, now: f.sim.now };
+    });
+    expect(runs[0]).toEqual(runs[1]);
+    expect(runs[0].first.outcome).toBe('connected');
+    expect(runs[0].second).toMatchObject({ outcome: 'connected', code: 'TRACKED_CONNECTION' });
+  });
+
+  it('takes its local port over from a connection that held it, as its socket would have (and then gives it up)', () => {
+    // a2 is connected to a1:443 from port P; c1 is denied, so a2's connect to c1:22 from P
+    // (after a wrap) is decided as it is sent. The connection to a1 no longer holds P: a
+    // transfer on it is refused, with fast-forward as without (regressions/b14 in a scenario).
+    const runs = [{ changesEndNs: -1 }, {}].map((options) => {
+      const f = fabricOf(options);
+      const first = f.connect('a2', 'a1', 443, false);
+      const transfer = newFlow(2, 'transfer', 'tcp', 'a2', 0);
+      f.sim.at(1e9, () => {
+        f.fabric.setNextPort(f.id('a2'), first.conn!.localPort);
+        f.connect('a2', 'c1', 22);
+      });
+      f.sim.at(2e9, () => f.fabric.transfer(transfer, first.conn));
+      f.sim.run();
+      return { first: first.flow.outcome, transfer: [transfer.outcome, transfer.explanation?.code], open: f.fabric.openEndpoints, elided: f.sim.eventsElided };
+    });
+    expect(runs[0].elided).toBe(13);
+    expect({ ...runs[0], elided: 0 }).toEqual({ ...runs[1], elided: 0 });
+    expect(runs[0].transfer).toEqual(['dropped', 'CONNECTION_NOT_OPEN']);
   });
 });
 
