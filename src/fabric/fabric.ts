@@ -26,7 +26,7 @@ import { ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, TCP, UDP, icmpKey, protocolNa
 import { groupDisplayName, type Instance, type SecurityGroup, type Service } from '../model/types.ts';
 import { applyChange, changeRules, getElasticIp, getInstance, type Change, type World } from '../model/world.ts';
 import { FlatRules, Receiver, RuleArena } from '../policy/index.ts';
-import { PacketDenial, RuleAdmission, admissionOf, admitLinear, describeRule, lostGroupRule, type Denial } from '../policy/evaluate.ts';
+import { PacketDenial, RuleAdmission, admissionOf, admitLinear, describeRule, lostGroupRule, type Denial, type HostDirectory } from '../policy/evaluate.ts';
 import type { IngressView } from '../policy/match.ts';
 import { ConnTrackTable, EXPIRED, INBOUND, MISS, OUTBOUND } from '../conntrack/table.ts';
 import {
@@ -1032,6 +1032,8 @@ export class Fabric {
 
   /** Why the groups in force at host `to` (its Receiver's) deny the packet filter() denied. */
   private deny(to: number, from: number, proto: number, key: number, src: Ip, privatePath: boolean, dst: Ip, expired: boolean): Explanation {
+    const rules = this.hostInfo[to * HOST_STRIDE + H_RULES];
+    if ((rules & RULES_LAID) > 0 && !expired && this.pending.size === 0 && this.sim.now > this.changesEndNs) return this.settledDenial(to, from, rules, proto, key, src, privatePath, dst);
     const t = this.hosts[to];
     const s = this.hosts[from];
     const receiver = t.receiver!;
@@ -1063,6 +1065,41 @@ export class Fabric {
     const denial: Denial = new PacketDenial(laid >= 0 ? receiver : receiver.groups, hasRules, lost, proto, key, src, privatePath, senderGroups, t.name, s.name, dst, pending, conntrackExpired);
     return denial as Explanation;
   }
+
+  /**
+   * deny() in a world that no longer changes (no change to come, none propagating), for a
+   * receiver whose rules are laid out in the arena and a packet denied on a conntrack miss:
+   * the codes from the arena, and the denial keeps the hosts' numbers (this.directory), not
+   * their names and groups: it reads no Host object (two cache misses in a large world: the
+   * host array's slot and the object), unless the sender's groups are needed now, to find a
+   * group rule the public path lost.
+   */
+  private settledDenial(to: number, from: number, rules: number, proto: number, key: number, src: Ip, privatePath: boolean, dst: Ip): Explanation {
+    const sFlags = this.hostInfo[from * HOST_STRIDE + H_FLAGS];
+    const keeps = (sFlags & RUNNING) !== 0 && !(sFlags & EXTERNAL);
+    const senderGroups = keeps && !privatePath && rules & RULES_REFS ? this.hosts[from].groupKeys : null;
+    const laid = (rules & RULES_LAID) - 1;
+    const row = to * HOST_STRIDE;
+    let hasRules = false;
+    let lost = -1;
+    for (let g = 0; g < laid; g++) {
+      const at = this.hostInfo[row + H_GROUP0 + g];
+      if (this.arena.count(at) > 0) hasRules = true;
+      if (lost < 0 && senderGroups !== null) lost = this.arena.firstSenderGroupRule(at, g, proto, key, senderGroups);
+    }
+    const denial: Denial = new PacketDenial(this.directory, hasRules, lost, proto, key, src, privatePath, keeps ? (senderGroups ?? undefined) : null, to, from, dst, null, null);
+    return denial as Explanation;
+  }
+
+  /** Hosts by number for settled denials: in a world that no longer changes, what they hold when a message is written is what they held when it was denied. */
+  private readonly directory: HostDirectory = {
+    nameOf: (id) => this.hosts[id].name,
+    groupsAt: (id) => this.hosts[id].receiver!.groups,
+    senderGroupsOf: (id) => {
+      const f = this.hostInfo[id * HOST_STRIDE + H_FLAGS];
+      return f & RUNNING && !(f & EXTERNAL) ? this.hosts[id].groupKeys : null;
+    },
+  };
 
   /** Would the rules as configured (changes still propagating included) admit the packet? */
   private pendingWouldAdmit(t: Host, view: IngressView): { group: string; effectiveAtNs: number } | null {

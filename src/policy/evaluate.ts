@@ -178,15 +178,18 @@ export class PacketDenial implements Denial {
   readonly blockers: readonly DenialCode[];
   // Addresses are stored as int32 (`| 0`), fields start null: V8 then keeps them tagged, so an
   // address that fits a small integer costs no number object of its own.
-  /** The receiver's groups, or what holds them (read when the message is written); null once it is. */
-  #groups: readonly SecurityGroup[] | GroupsHolder | null;
+  /** The receiver's groups, or what holds them, or the directory to find them in (read when
+   * the message is written); null once it is. */
+  #groups: readonly SecurityGroup[] | GroupsHolder | HostDirectory | null;
   /** protocol << 17 | key << 1 | privatePath. */
   #traffic: number;
   #source: number | null = null;
   #destination: number | null = null;
-  #senderGroups: readonly string[] | null;
-  #receiver: string;
-  #sender: string;
+  /** undefined: the directory's, when the message is written. */
+  #senderGroups: readonly string[] | null | undefined;
+  /** Names, or host numbers in the directory. */
+  #receiver: string | number;
+  #sender: string | number;
   #rare: RareFacts | null = null;
   #message = '';
 
@@ -195,18 +198,21 @@ export class PacketDenial implements Denial {
    * (firstSenderGroupRule's answer for a packet that came over the public path from an
    * instance, else -1), which the caller finds from the flattened rules (FlatRules, or their
    * RuleArena layout): shared and compact, where the rule objects of a large world are cold.
+   * With a HostDirectory for `groups` (a world that no longer changes), `receiver` and `sender`
+   * are host numbers in it, and `senderGroups` may be undefined (the directory's): the denial
+   * reads the hosts only if its message is written.
    */
   constructor(
-    groups: readonly SecurityGroup[] | GroupsHolder,
+    groups: readonly SecurityGroup[] | GroupsHolder | HostDirectory,
     hasRules: boolean,
     lost: number,
     protocol: number,
     key: number,
     source: number,
     privatePath: boolean,
-    senderGroups: readonly string[] | null,
-    receiver: string,
-    sender: string,
+    senderGroups: readonly string[] | null | undefined,
+    receiver: string | number,
+    sender: string | number,
     destination: number,
     pendingWouldAdmit: DenialContext['pendingWouldAdmit'],
     conntrackExpired: DenialContext['conntrackExpired'],
@@ -226,7 +232,7 @@ export class PacketDenial implements Denial {
       if (conntrackExpired) extra.push('SIM_CONNTRACK_EXPIRED');
       let lostRule: RareFacts['lost'] = null;
       if (lost >= 0) {
-        const group = groupsOf(groups)[Math.floor(lost / 0x1000000)];
+        const group = groupsIn(groups, receiver)[Math.floor(lost / 0x1000000)];
         lostRule = { group, rule: group.ingress[lost % 0x1000000] };
         extra.push('SG_REFERENCES_NOT_PRESERVED');
       }
@@ -241,11 +247,19 @@ export class PacketDenial implements Denial {
   get message(): string {
     const held = this.#groups;
     if (held !== null) {
-      const groups = groupsOf(held);
+      const groups = groupsIn(held, this.#receiver);
+      let senderGroups = this.#senderGroups;
+      let receiver = this.#receiver;
+      let sender = this.#sender;
+      if (isDirectory(held)) {
+        if (senderGroups === undefined) senderGroups = held.senderGroupsOf(sender as number);
+        receiver = held.nameOf(receiver as number);
+        sender = held.nameOf(sender as number);
+      }
       const t = this.#traffic;
       const rare = this.#rare;
-      const view: IngressView = { protocol: t >>> 17, key: (t >>> 1) & 0xffff, source: this.#source! >>> 0, privatePath: (t & 1) === 1, senderGroups: this.#senderGroups };
-      const ctx: DenialContext = { receiver: this.#receiver, sender: this.#sender, destination: this.#destination! >>> 0, pendingWouldAdmit: rare?.pending, conntrackExpired: rare?.expired };
+      const view: IngressView = { protocol: t >>> 17, key: (t >>> 1) & 0xffff, source: this.#source! >>> 0, privatePath: (t & 1) === 1, senderGroups: senderGroups ?? null };
+      const ctx: DenialContext = { receiver: receiver as string, sender: sender as string, destination: this.#destination! >>> 0, pendingWouldAdmit: rare?.pending, conntrackExpired: rare?.expired };
       this.#message = denialMessage(this.code, { groups, view, ctx, lost: rare?.lost ?? null });
       this.#groups = null;
       this.#senderGroups = null;
@@ -267,8 +281,26 @@ export interface GroupsHolder {
   readonly groups: readonly SecurityGroup[];
 }
 
-function groupsOf(g: readonly SecurityGroup[] | GroupsHolder): readonly SecurityGroup[] {
-  return Array.isArray(g) ? (g as readonly SecurityGroup[]) : (g as GroupsHolder).groups;
+/**
+ * Hosts by number, for the denials of a world that no longer changes (the fabric's, after its
+ * last change, with none propagating): such a denial keeps the numbers of its hosts, not what
+ * they hold, and reads them only when its message is written: they are then what they were.
+ */
+export interface HostDirectory {
+  nameOf(host: number): string;
+  /** The groups in force at the host (its receiver's). */
+  groupsAt(host: number): readonly SecurityGroup[];
+  /** The host's group keys as a sender: null when its packets carry none (not running, outside AWS). */
+  senderGroupsOf(host: number): readonly string[] | null;
+}
+
+function isDirectory(g: readonly SecurityGroup[] | GroupsHolder | HostDirectory): g is HostDirectory {
+  return typeof (g as HostDirectory).groupsAt === 'function';
+}
+
+function groupsIn(g: readonly SecurityGroup[] | GroupsHolder | HostDirectory, receiver: string | number): readonly SecurityGroup[] {
+  if (Array.isArray(g)) return g as readonly SecurityGroup[];
+  return isDirectory(g) ? g.groupsAt(receiver as number) : (g as GroupsHolder).groups;
 }
 
 /** The facts of a denial that few denials have (PacketDenial). */

@@ -15,7 +15,7 @@ import {
   formatSeconds,
   admissionOf,
 } from '../../src/policy/evaluate.ts';
-import { RuleAdmission, type DenialContext } from '../../src/policy/evaluate.ts';
+import { PacketDenial, RuleAdmission, type DenialContext, type HostDirectory } from '../../src/policy/evaluate.ts';
 import { CompiledReceiver, FlatRules, Receiver, RuleArena, firstSenderGroupRule, matchFlat } from '../../src/policy/index.ts';
 import { coversTraffic, type IngressView } from '../../src/policy/match.ts';
 import type { Rule, RuleSource, SecurityGroup } from '../../src/model/types.ts';
@@ -484,6 +484,34 @@ describe('explainDenial', () => {
     });
     expect(d.code).toBe('SIM_PROPAGATION_PENDING');
     expect(d.blockers).toEqual(['SIM_CONNTRACK_EXPIRED', 'SG_REFERENCES_NOT_PRESERVED', 'ENI_SG_RULES_MISMATCH']);
+  });
+
+  it('a denial made with a HostDirectory (a settled world) reads its hosts only when its message is written, and says what one made with them would', () => {
+    const gs = [
+      group('web', [
+        { protocol: 'tcp', ports: { from: 22, to: 22 }, source: cidr(0x05060708, 32), description: 'ops' },
+        { protocol: 'tcp', ports: { from: 22, to: 22 }, source: { kind: 'group', group: 'B' } },
+      ]),
+    ];
+    const reads: string[] = [];
+    const directory: HostDirectory = {
+      nameOf: (id) => (reads.push(`name ${id}`), id === 7 ? 'db' : 'app'),
+      groupsAt: (id) => (reads.push(`groups ${id}`), gs),
+      senderGroupsOf: (id) => (reads.push(`sender groups ${id}`), ['B']),
+    };
+    for (const privatePath of [false, true]) {
+      const v = view({ key: 22, privatePath, senderGroups: ['B'] });
+      const flats = gs.map(FlatRules.of);
+      const lost = privatePath ? -1 : firstSenderGroupRule(flats, TCP, 22, ['B']);
+      reads.length = 0;
+      // (senderGroups undefined: the directory's)
+      const d = new PacketDenial(directory, true, lost, TCP, 22, ADMIN, privatePath, undefined, 7, 9, DEST, null, null);
+      expect(reads).toEqual(privatePath ? [] : ['groups 7']); // a lost rule is found at once (its group named in the codes)
+      const plain = explainDenial(gs, v, { ...ctx, sender: 'app' });
+      expect(asJson(d)).toEqual(asJson(plain));
+      expect(reads).toContain('sender groups 9');
+      expect(d.code).toBe(privatePath ? 'ENI_SG_RULES_MISMATCH' : 'SG_REFERENCES_NOT_PRESERVED');
+    }
   });
 
   it('null pending / expired are ignored', () => {
