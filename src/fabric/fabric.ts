@@ -232,8 +232,8 @@ interface ListeningPorts {
   readonly udp: readonly PortRange[];
 }
 
-/** Fabric.hostInfo: int32s per host, and what each holds. */
-const HOST_STRIDE = 8;
+/** Fabric.hostInfo: int32s per host (a row of 64 bytes: one cache line), and what each holds. */
+const HOST_STRIDE = 16;
 const H_PRIVATE = 0;
 const H_PUBLIC = 1;
 const H_FLAGS = 2;
@@ -256,6 +256,14 @@ const H_GROUP1 = 6;
  * Host object, so a connect reads the sender's row (which routing reads anyway) and no object.
  */
 const H_NEXT_PORT = 7;
+/**
+ * Its groups as a sender, by their numbers in Fabric.arena (RuleArena.numberOf), so that a
+ * rule naming a group is matched against the sender's row, not its Host object and strings:
+ * how many (0-2; -1 when it has more: then its groupKeys), then the first two.
+ */
+const H_SENDER = 8;
+const H_SENDER0 = 9;
+const H_SENDER1 = 10;
 /** Receivers of more groups are not laid out (a generated world's have one or two). */
 const ARENA_GROUPS = 2;
 /**
@@ -321,9 +329,10 @@ export class Fabric {
   private readonly hostByName = new Map<string, number>();
   /**
    * The fields of every host that each packet reads (addresses, running, external, region and
-   * zone, where its rules are, its next ephemeral port), HOST_STRIDE int32s per host id (a row
-   * of 32 bytes: two to a cache line), written from the Host object whenever it changes
-   * (writeHostInfo, linkRules; the next port by newHost, ephemeralPort and setNextPort).
+   * zone, where its rules are, its next ephemeral port, its groups as a sender by number),
+   * HOST_STRIDE int32s per host id (a row of 64 bytes: a cache line), written from the Host
+   * object whenever it changes (writeHostInfo, linkRules; the next port and sender groups by
+   * newHost, the port by ephemeralPort and setNextPort).
    * Routing reads these instead of the objects: in a world of 10^6 hosts, a host object is a
    * cache miss behind another (the array slot), and each packet met three.
    */
@@ -516,6 +525,10 @@ export class Fabric {
     // write into the array it replaced.)
     const row = this.rowOf(id);
     this.hostInfo[row + H_NEXT_PORT] = EPHEMERAL_FIRST;
+    const n = groupKeys.length;
+    this.hostInfo[row + H_SENDER] = n > 2 ? -1 : n;
+    if (n >= 1 && n <= 2) this.hostInfo[row + H_SENDER0] = this.arena.numberOf(groupKeys[0]);
+    if (n === 2) this.hostInfo[row + H_SENDER1] = this.arena.numberOf(groupKeys[1]);
     this.hostByName.set(name, id);
     return id;
   }
@@ -688,6 +701,17 @@ export class Fabric {
     const info = this.hostInfo;
     const p = this.arena.match(info[row + H_GROUP0], 0, protocol, key, source, senderGroups);
     return p >= 0 || n === 1 ? p : this.arena.match(info[row + H_GROUP1], 1, protocol, key, source, senderGroups);
+  }
+
+  /** arenaMatch for a sender whose groups its row numbers (H_SENDER >= 0; `sRow`, its row's offset). */
+  private arenaMatchNumbered(row: number, n: number, protocol: number, key: number, source: number, sRow: number): number {
+    if (n === 0) return -1;
+    const info = this.hostInfo;
+    const count = info[sRow + H_SENDER];
+    const g0 = info[sRow + H_SENDER0];
+    const g1 = info[sRow + H_SENDER1];
+    const p = this.arena.matchNumbered(info[row + H_GROUP0], 0, protocol, key, source, count, g0, g1);
+    return p >= 0 || n === 1 ? p : this.arena.matchNumbered(info[row + H_GROUP1], 1, protocol, key, source, count, g0, g1);
   }
 
   // The result of route(), written by it and read at once by its caller: no object per packet.
@@ -1020,12 +1044,17 @@ export class Fabric {
    * only when those rules name a group.
    */
   private filter(to: number, from: number, proto: number, key: number, src: Ip, privatePath: boolean): number {
-    const sFlags = this.hostInfo[from * HOST_STRIDE + H_FLAGS];
+    const sRow = from * HOST_STRIDE;
+    const sFlags = this.hostInfo[sRow + H_FLAGS];
     const groupsKept = privatePath && sFlags & RUNNING && !(sFlags & EXTERNAL);
     const row = to * HOST_STRIDE;
     const rules = this.hostInfo[row + H_RULES];
     const laid = (rules & RULES_LAID) - 1;
-    if (laid >= 0) return this.arenaMatch(row, laid, proto, key, src, groupsKept && rules & RULES_REFS ? this.hosts[from].groupKeys : null);
+    if (laid >= 0) {
+      if (!(groupsKept && rules & RULES_REFS)) return this.arenaMatch(row, laid, proto, key, src, null);
+      if (this.hostInfo[sRow + H_SENDER] >= 0) return this.arenaMatchNumbered(row, laid, proto, key, src, sRow);
+      return this.arenaMatch(row, laid, proto, key, src, this.hosts[from].groupKeys);
+    }
     const t = this.hosts[to];
     return (t.receiver ?? this.receiverOf(t)).match(proto, key, src, groupsKept ? this.hosts[from].groupKeys : null);
   }
@@ -1071,21 +1100,31 @@ export class Fabric {
    * receiver whose rules are laid out in the arena and a packet denied on a conntrack miss:
    * the codes from the arena, and the denial keeps the hosts' numbers (this.directory), not
    * their names and groups: it reads no Host object (two cache misses in a large world: the
-   * host array's slot and the object), unless the sender's groups are needed now, to find a
-   * group rule the public path lost.
+   * host array's slot and the object), unless a sender of more than two groups lost a group
+   * rule on the public path (its group keys are then searched now; fewer are in its row).
    */
   private settledDenial(to: number, from: number, rules: number, proto: number, key: number, src: Ip, privatePath: boolean, dst: Ip): Explanation {
-    const sFlags = this.hostInfo[from * HOST_STRIDE + H_FLAGS];
+    const info = this.hostInfo;
+    const sRow = from * HOST_STRIDE;
+    const sFlags = info[sRow + H_FLAGS];
     const keeps = (sFlags & RUNNING) !== 0 && !(sFlags & EXTERNAL);
-    const senderGroups = keeps && !privatePath && rules & RULES_REFS ? this.hosts[from].groupKeys : null;
+    // A lost group rule is looked for when the public path dropped the groups of a sender that
+    // has some, and the receiver's rules name a group: by the numbers in the sender's row, or
+    // (more than two groups) its group keys.
+    const seek = keeps && !privatePath && (rules & RULES_REFS) !== 0;
+    const count = info[sRow + H_SENDER];
+    const senderGroups = seek && count < 0 ? this.hosts[from].groupKeys : null;
+    const g0 = info[sRow + H_SENDER0];
+    const g1 = info[sRow + H_SENDER1];
     const laid = (rules & RULES_LAID) - 1;
     const row = to * HOST_STRIDE;
     let hasRules = false;
     let lost = -1;
     for (let g = 0; g < laid; g++) {
-      const at = this.hostInfo[row + H_GROUP0 + g];
+      const at = info[row + H_GROUP0 + g];
       if (this.arena.count(at) > 0) hasRules = true;
-      if (lost < 0 && senderGroups !== null) lost = this.arena.firstSenderGroupRule(at, g, proto, key, senderGroups);
+      if (lost >= 0 || !seek) continue;
+      lost = senderGroups !== null ? this.arena.firstSenderGroupRule(at, g, proto, key, senderGroups) : this.arena.firstSenderGroupRuleNumbered(at, g, proto, key, count, g0, g1);
     }
     const denial: Denial = new PacketDenial(this.directory, hasRules, lost, proto, key, src, privatePath, keeps ? (senderGroups ?? undefined) : null, to, from, dst, null, null);
     return denial as Explanation;

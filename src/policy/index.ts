@@ -485,6 +485,33 @@ export function firstSenderGroupRule(flats: readonly FlatRules[], protocol: numb
 }
 
 /**
+ * Whether a sender whose groups are numbers in RuleArena's numbering (`count` of them, 0 to 2:
+ * `g0`, `g1`) holds the group numbered `ref`.
+ */
+function holdsNumbered(ref: number, count: number, g0: number, g1: number): boolean {
+  return count > 0 && (ref === g0 || (count > 1 && ref === g1));
+}
+
+/** scanAdmits for a sender whose groups are numbers (holdsNumbered), over RuleArena's data. */
+function scanAdmitsNumbered(d: Int32Array, start: number, end: number, g: number, protocol: number, key: number, source: number, count: number, g0: number, g1: number): number {
+  for (let i = start; i < end; i += STRIDE) {
+    if (!coversFlat(d, i, protocol, key)) continue;
+    const ref = d[i + 5];
+    if (ref < 0 ? (source & d[i + 3]) === d[i + 4] : holdsNumbered(ref, count, g0, g1)) return g * 0x1000000 + (i - start) / STRIDE;
+  }
+  return -1;
+}
+
+/** scanSenderGroupRules for a sender whose groups are numbers (holdsNumbered), over RuleArena's data. */
+function scanSenderGroupRulesNumbered(d: Int32Array, start: number, end: number, g: number, protocol: number, key: number, count: number, g0: number, g1: number): number {
+  for (let i = start; i < end; i += STRIDE) {
+    const ref = d[i + 5];
+    if (ref >= 0 && coversFlat(d, i, protocol, key) && holdsNumbered(ref, count, g0, g1)) return g * 0x1000000 + (i - start) / STRIDE;
+  }
+  return -1;
+}
+
+/**
  * Flattened groups (FlatRules) laid out one after another in one shared Int32Array, so that
  * whoever keeps a group's offset (the fabric keeps its hosts' groups' offsets in its per-host
  * row of numbers) scans its rules without reading an object: reaching them through a
@@ -540,7 +567,12 @@ export class RuleArena {
     this.used = 0;
   }
 
-  private numberOf(name: string): number {
+  /**
+   * The number a group's name has here (given on first ask, never changed, `clear` included):
+   * what a reference to it carries, and what a sender's groups are compared with by the
+   * *Numbered scans (a sender of up to two groups: its numbers in its row, no strings read).
+   */
+  numberOf(name: string): number {
     let n = this.numbers.get(name);
     if (n === undefined) {
       n = this.names.length;
@@ -565,6 +597,18 @@ export class RuleArena {
   firstSenderGroupRule(at: number, g: number, protocol: number, key: number, senderGroups: readonly string[]): number {
     const a = this.data;
     return scanSenderGroupRules(a, at + 1, at + 1 + a[at], g, protocol, key, senderGroups, this.names);
+  }
+
+  /** match() for a sender whose `count` (0-2) groups are numbered `g0`, `g1` here (numberOf). */
+  matchNumbered(at: number, g: number, protocol: number, key: number, source: number, count: number, g0: number, g1: number): number {
+    const a = this.data;
+    return scanAdmitsNumbered(a, at + 1, at + 1 + a[at], g, protocol, key, source, count, g0, g1);
+  }
+
+  /** firstSenderGroupRule() for a sender whose `count` (0-2) groups are numbered `g0`, `g1` here. */
+  firstSenderGroupRuleNumbered(at: number, g: number, protocol: number, key: number, count: number, g0: number, g1: number): number {
+    const a = this.data;
+    return scanSenderGroupRulesNumbered(a, at + 1, at + 1 + a[at], g, protocol, key, count, g0, g1);
   }
 }
 

@@ -258,6 +258,16 @@ describe('CompiledReceiver agrees with admitLinear (property)', () => {
               if (senderGroups !== null) {
                 expect(first(at, (o, g) => arena.firstSenderGroupRule(o, g, v.protocol, v.key, senderGroups))).toBe(firstSenderGroupRuleByScan(gs, v));
               }
+              // A sender of up to two groups, by their numbers (as the fabric keeps them in its
+              // row, whose unused slots hold 0: the number of a group, so `count` must be heeded)
+              if (senderGroups === null || senderGroups.length <= 2) {
+                const n = senderGroups === null ? [] : senderGroups.map((k) => arena.numberOf(k));
+                const numbered = (o: number, g: number) => arena.matchNumbered(o, g, v.protocol, v.key, v.source, v.privatePath ? n.length : 0, n[0] ?? 0, n[1] ?? 0);
+                expect(first(at, numbered)).toBe(got);
+                if (senderGroups !== null) {
+                  expect(first(at, (o, g) => arena.firstSenderGroupRuleNumbered(o, g, v.protocol, v.key, n.length, n[0] ?? 0, n[1] ?? 0))).toBe(firstSenderGroupRuleByScan(gs, v));
+                }
+              }
             }
           });
         };
