@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { Fabric, Simulator, type FlowReport, type TraceEvent } from '../../src/index.ts';
 import { newFlow, type FlowRecord } from '../../src/fabric/flows.ts';
 import { initialWorld } from '../../src/scenario/run.ts';
+import { createWorld } from '../../src/model/world.ts';
+import { DEFAULT_SETTINGS } from '../../src/scenario/spec.ts';
 import { fabricWorld, loadSpec, runYaml } from './fixtures.ts';
 
 const run = runYaml;
@@ -312,5 +314,33 @@ describe('the rule arena (Fabric.arena: small receivers\' rules read from the ho
     expect(connect('b2', 443).outcome).toBe('refused');
     expect(connect('d1', 8080).outcome).toBe('refused');
     expect(connect('d1', 8081).outcome).toBe('timeout');
+  });
+});
+
+describe('a world built through the API with private addresses outside 10/8', () => {
+  it('routes to them (routing looks beyond 10/8 only when some host has such an address)', () => {
+    // The loader refuses a private address outside 10/8 (EC2-Classic's); createWorld does not.
+    const world = createWorld({
+      seed: '1',
+      regions: [{ name: 'us-east-1', zones: ['us-east-1a'] }],
+      groups: [{ key: 'G', name: 'G', region: 'us-east-1', ingress: [{ protocol: 'all', source: { kind: 'group', group: 'G' } }] }],
+      instances: ['a', 'b'].map((name, i) => ({
+        name,
+        region: 'us-east-1',
+        zone: 'us-east-1a',
+        groups: ['G'],
+        privateIp: 0xac100001 + i, // 172.16.0.1, .2
+        publicIp: 0x36000001 + i, // 54.0.0.1, .2
+        services: [{ protocol: 'tcp' as const, ports: { from: 22, to: 22 } }],
+        state: 'running' as const,
+      })),
+      external: [],
+    });
+    const sim = new Simulator({ seed: '1' });
+    const fabric = new Fabric(sim, world, DEFAULT_SETTINGS);
+    const flow = newFlow(0, 'connect', 'tcp', 'a', 0);
+    fabric.connect(flow, fabric.hostId('a')!, 0xac100002, 22);
+    sim.run();
+    expect([flow.outcome, flow.path, flow.explanation?.code]).toEqual(['connected', 'private', 'ALLOWED_BY_RULE']);
   });
 });
