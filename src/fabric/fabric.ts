@@ -1012,8 +1012,12 @@ export class Fabric {
         }
         this.conntrack.track(to, proto, src, ctPorts, ctRemotePort, now, INBOUND, flags);
         if (explainAdmission) {
-          const adm = admissionOf(this.hosts[to].receiver!.groups, packed);
-          via = new RuleAdmission(adm.group.key, adm.rule);
+          // In a world that no longer changes, the admitting rule is looked up when first read.
+          if (this.pending.size === 0 && now > this.changesEndNs) via = new RuleAdmission(null, null, this.directory, to, packed);
+          else {
+            const adm = admissionOf(this.hosts[to].receiver!.groups, packed);
+            via = new RuleAdmission(adm.group.key, adm.rule);
+          }
         }
       }
     } else if (explainAdmission) {
@@ -1175,7 +1179,11 @@ export class Fabric {
       const reply = tcpServerReply(flags, listens(this.portLists[this.hostPorts[to]].tcp, dport));
       if (flow && request) {
         if (flags & F_DATA) this.resolve(flow, 'delivered', via);
-        if ((flags & F_SYN) && reply === F_RST && via) flow.admission = { ...via, code: 'CONNECTION_REFUSED', message: `${this.hosts[to].name} has no listener on tcp/${dport}; it answered RST (${via.message})` };
+        if ((flags & F_SYN) && reply === F_RST && via) {
+          const message = `${this.hosts[to].name} has no listener on tcp/${dport}; it answered RST (${via.message})`;
+          // (Read by name: a RuleAdmission's group and rule are getters, which spreading would not copy.)
+          flow.admission = via.group !== undefined ? { code: 'CONNECTION_REFUSED', group: via.group, rule: via.rule, message } : { code: 'CONNECTION_REFUSED', message };
+        }
       }
       if (reply) this.transmit(to, src, TCP, dport, sport, reply, flow, false);
       return;

@@ -83,13 +83,44 @@ export interface DenialContext {
  */
 export class RuleAdmission {
   readonly code = 'ALLOWED_BY_RULE' as const;
-  readonly group: string;
-  readonly rule: Rule;
+  #group: string | null;
+  #rule: Rule | null;
+  /** Where the group and rule are found when first read (a world that no longer changes):
+   * the directory, and the receiving host and its admission (packed, as admissionOf reads it). */
+  #directory: HostDirectory | null = null;
+  #host = 0;
+  #packed = 0;
   #message: string | null = null;
 
-  constructor(group: string, rule: Rule) {
-    this.group = group;
-    this.rule = rule;
+  /** The admitting group (its key) and rule; or, in a world that no longer changes, null and
+   * null and where to find them when first read (HostDirectory.groupsAt(host), `packed`). */
+  constructor(group: string, rule: Rule);
+  constructor(group: null, rule: null, directory: HostDirectory, host: number, packed: number);
+  constructor(group: string | null, rule: Rule | null, directory: HostDirectory | null = null, host = 0, packed = 0) {
+    this.#group = group;
+    this.#rule = rule;
+    if (directory !== null) {
+      this.#directory = directory;
+      this.#host = host;
+      this.#packed = packed;
+    }
+  }
+
+  get group(): string {
+    if (this.#group === null) this.#find();
+    return this.#group!;
+  }
+
+  get rule(): Rule {
+    if (this.#rule === null) this.#find();
+    return this.#rule!;
+  }
+
+  #find(): void {
+    const adm = admissionOf(this.#directory!.groupsAt(this.#host), this.#packed);
+    this.#group = adm.group.key;
+    this.#rule = adm.rule;
+    this.#directory = null;
   }
 
   get message(): string {

@@ -524,6 +524,22 @@ describe('explainDenial', () => {
     }
   });
 
+  it('a RuleAdmission made with a HostDirectory (a settled world) finds its group and rule when first read, as admissionOf would', () => {
+    const gs = [group('web', []), group('db', [{ protocol: 'tcp', ports: { from: 5432, to: 5432 }, source: { kind: 'group', group: 'web' } }])];
+    const reads: number[] = [];
+    const directory: HostDirectory = {
+      nameOf: () => 'db1',
+      groupsAt: (id) => (reads.push(id), gs),
+      senderGroupsOf: () => null,
+    };
+    const lazy = new RuleAdmission(null, null, directory, 3, packedOf(1, 0));
+    expect(reads).toEqual([]);
+    const eager = new RuleAdmission('db', gs[1].ingress[0]);
+    expect(JSON.stringify(lazy)).toBe(JSON.stringify(eager));
+    expect([lazy.group, lazy.rule, lazy.message]).toEqual([eager.group, eager.rule, eager.message]);
+    expect(reads).toEqual([3]); // once
+  });
+
   it('null pending / expired are ignored', () => {
     const d = explainDenial([group('web', [])], view(), { ...ctx, pendingWouldAdmit: null, conntrackExpired: null });
     expect(d.code).toBe('SG_HAS_NO_RULES');
