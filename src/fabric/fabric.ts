@@ -264,6 +264,12 @@ const H_NEXT_PORT = 7;
 const H_SENDER = 8;
 const H_SENDER0 = 9;
 const H_SENDER1 = 10;
+/**
+ * 1 once the host has had a TCP client socket (never cleared): 0 says it holds none, so a
+ * connect decided as it is sent need not look for one to take its port from (the socket
+ * table's count by host is a cache miss of its own; this row is read anyway).
+ */
+const H_HAD_TCP = 11;
 /** Receivers of more groups are not laid out (a generated world's have one or two). */
 const ARENA_GROUPS = 2;
 /**
@@ -1327,7 +1333,7 @@ export class Fabric {
       this.synDenied = false;
       // As its socket would have: the port serves this connect, so a connection that held it
       // holds it no more (and then fastForward would have dropped it).
-      if (this.sockets.countOf(from) > 0) this.sockets.delete(from, TCP * 65536 + localPort);
+      if (this.hostInfo[from * HOST_STRIDE + H_HAD_TCP] !== 0) this.sockets.delete(from, TCP * 65536 + localPort);
       const timerAt = step.deadline!;
       const landing = this.landings.add(flow, from, conn.remote, localPort, port, timerAt + chain!.lastOffset, chain!.sends);
       // In the place holdEnd would have held (settledChain saw that the line takes it).
@@ -1336,6 +1342,7 @@ export class Fabric {
       return conn;
     }
     this.sockets.set(from, TCP * 65536 + localPort, conn);
+    this.hostInfo[from * HOST_STRIDE + H_HAD_TCP] = 1;
     if (step.deadline !== null) {
       this.armAt(conn, step.deadline, true);
       if (noLaterActions && this.changesEndNs !== Infinity && this.trace === null && conn.timer < -1) this.holdEnd(conn);
