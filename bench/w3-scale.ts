@@ -142,7 +142,7 @@ export function runW3(p: W3Params): Record<string, unknown> {
     if (k + 1 < p.flows) sim.at((k + 1) * FLOW_SPACING_NS, onConnect, k + 1);
     const flow = newFlow(k, 'connect', 'tcp', srcName[k], sim.now);
     flows[k] = flow;
-    fabric.connect(flow, src[k], dst[k], port[k], true);
+    fabric.connectDetached(flow, src[k], dst[k], port[k]);
   };
   if (p.flows > 0) sim.at(0, onConnect, 0);
   const setupS = secondsSince(setupStart);

@@ -1301,25 +1301,26 @@ export class Fabric {
    * never to transfer on it or close it, which lets the fabric fast-forward it if it is denied.
    */
   connect(flow: FlowRecord, from: number, dst: Ip, port: number, noLaterActions = false): Connection | null {
+    return this.openTcp(flow, from, dst, port, noLaterActions, true);
+  }
+
+  /**
+   * connect() for a caller that will never act on the connection (no transfer, no close: as
+   * connect's `noLaterActions`) and needs no handle to it: bulk traffic (the runner's connects
+   * no later entry names, a benchmark's flows). The flow record says what became of it. A
+   * denied connect decided as it is sent then leaves nothing behind but its landing (connect
+   * would make its Connection object for the caller).
+   */
+  connectDetached(flow: FlowRecord, from: number, dst: Ip, port: number): void {
+    this.openTcp(flow, from, dst, port, true, false);
+  }
+
+  /** connect() and connectDetached(): `handle`, whether the caller wants the Connection back. */
+  private openTcp(flow: FlowRecord, from: number, dst: Ip, port: number, noLaterActions: boolean, handle: boolean): Connection | null {
     flow.to = dst;
     flow.port = port;
     const localPort = this.ephemeralPort(from);
     const step = tcpOpen(this.sim.now, this.settings.tcp);
-    const conn: Connection = {
-      kind: 'tcp',
-      host: from,
-      localPort,
-      remote: dst,
-      remotePort: port,
-      state: step.state,
-      timer: -1,
-      timerSlot: -1,
-      flow,
-      transfer: null,
-      noLaterActions,
-      endTicket: -1,
-      endLine: null,
-    };
     // When nothing can change any more, the SYN is decided as it is sent (deniedAsSent): a
     // denied one is fast-forwarded at once, with neither socket nor timer (what fastForward
     // does at its arrival, and as it would have).
@@ -1328,26 +1329,46 @@ export class Fabric {
     const err = this.transmit(from, dst, TCP, localPort, port, step.send, flow, true);
     this.synDecidable = false;
     if (err === 'SOURCE_NOT_RUNNING') return null;
-    if (err === null) conn.remote = this.rWireDst; // where transmit() routed it (after any redirect)
+    // Where transmit() routed it (after any redirect).
+    const remote = err === null ? this.rWireDst : dst;
+    const conn: Connection | null = handle || !this.synDenied ? this.newConnection(flow, from, localPort, remote, port, step.state, noLaterActions) : null;
     if (this.synDenied) {
       this.synDenied = false;
       // As its socket would have: the port serves this connect, so a connection that held it
       // holds it no more (and then fastForward would have dropped it).
       if (this.hostInfo[from * HOST_STRIDE + H_HAD_TCP] !== 0) this.sockets.delete(from, TCP * 65536 + localPort);
       const timerAt = step.deadline!;
-      const landing = this.landings.add(flow, from, conn.remote, localPort, port, timerAt + chain!.lastOffset, chain!.sends);
+      const landing = this.landings.add(flow, from, remote, localPort, port, timerAt + chain!.lastOffset, chain!.sends);
       // In the place holdEnd would have held (settledChain saw that the line takes it).
       const line = (chain!.ends ??= new DelayLine(this.sim, this.onLanding));
       line.fill(line.hold(timerAt + chain!.endOffset), landing);
       return conn;
     }
-    this.sockets.set(from, TCP * 65536 + localPort, conn);
+    this.sockets.set(from, TCP * 65536 + localPort, conn!);
     this.hostInfo[from * HOST_STRIDE + H_HAD_TCP] = 1;
     if (step.deadline !== null) {
-      this.armAt(conn, step.deadline, true);
-      if (noLaterActions && this.changesEndNs !== Infinity && this.trace === null && conn.timer < -1) this.holdEnd(conn);
+      this.armAt(conn!, step.deadline, true);
+      if (noLaterActions && this.changesEndNs !== Infinity && this.trace === null && conn!.timer < -1) this.holdEnd(conn!);
     }
     return conn;
+  }
+
+  private newConnection(flow: FlowRecord, host: number, localPort: number, remote: Ip, remotePort: number, state: TcpClientState, noLaterActions: boolean): Connection {
+    return {
+      kind: 'tcp',
+      host,
+      localPort,
+      remote,
+      remotePort,
+      state,
+      timer: -1,
+      timerSlot: -1,
+      flow,
+      transfer: null,
+      noLaterActions,
+      endTicket: -1,
+      endLine: null,
+    };
   }
 
   /**

@@ -184,8 +184,9 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
           return;
         }
         if (a.kind === 'connect') {
-          const conn = fabric.connect(flow, from, to.ip, a.port, entry.id === undefined || !named.has(entry.id));
-          if (entry.id) connections.set(entry.id, conn);
+          // A connection a later entry names (transfer, close) is kept; the others need no handle.
+          if (entry.id !== undefined && named.has(entry.id)) connections.set(entry.id, fabric.connect(flow, from, to.ip, a.port));
+          else fabric.connectDetached(flow, from, to.ip, a.port);
         } else if (a.kind === 'send') fabric.sendUdp(flow, from, to.ip, a.port, a.count);
         else fabric.ping(flow, from, to.ip);
         return;

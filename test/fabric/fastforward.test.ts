@@ -311,6 +311,37 @@ describe("a connect's first SYN decided as it is sent (nothing can change any mo
   });
 });
 
+describe('connectDetached', () => {
+  it('is connect with noLaterActions and no handle: the same records, counters, events and conntrack entries, denied and admitted, settled or not', () => {
+    for (const options of [{ changesEndNs: -1 }, {}]) {
+      const runs = ['connect', 'connectDetached'].map((how) => {
+        const f = fabricOf(options);
+        const flows: FlowRecord[] = [];
+        for (let k = 0; k < 200; k++) {
+          f.sim.at(k * 1000, () => {
+            const [from, to, port] = k % 3 === 0 ? ['a2', 'a1', 443] : ['a1', 'c1', 22];
+            const flow = newFlow(k, 'connect', 'tcp', from, f.sim.now);
+            flows.push(flow);
+            const dst = f.fabric.hosts[f.id(to)].privateIp;
+            const got = how === 'connect' ? f.fabric.connect(flow, f.id(from), dst, port, true) : f.fabric.connectDetached(flow, f.id(from), dst, port);
+            if (how === 'connectDetached') expect(got).toBeUndefined();
+          });
+        }
+        f.sim.run();
+        return {
+          records: flows.map((fl) => [fl.outcome, fl.resolvedAtNs, fl.sent, fl.explanation?.code, fl.explanation?.message]),
+          stats: { ...f.fabric.stats },
+          events: [f.sim.eventsRun, f.sim.eventsElided],
+          conntrack: f.fabric.conntrack.size,
+          open: f.fabric.openEndpoints,
+        };
+      });
+      expect(runs[1]).toEqual(runs[0]);
+      expect(runs[0].records.filter((r) => r[0] === 'connected')).toHaveLength(67);
+    }
+  });
+});
+
 describe('client sockets', () => {
   it('take segments only from the address they talk to (a SYN-ACK for another connect on the same port is not theirs)', () => {
     // c1 connects to a1:443, then, from the same local port, to a2:443, whose socket replaces
