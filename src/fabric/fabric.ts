@@ -26,7 +26,7 @@ import { ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, TCP, UDP, icmpKey, protocolNa
 import { groupDisplayName, type Instance, type SecurityGroup, type Service } from '../model/types.ts';
 import { applyChange, changeRules, getElasticIp, getInstance, type Change, type World } from '../model/world.ts';
 import { FlatRules, Receiver, RuleArena } from '../policy/index.ts';
-import { PacketDenial, RuleAdmission, admissionOf, admitLinear, describeRule, lostGroupRule, type Denial, type HostDirectory } from '../policy/evaluate.ts';
+import { PacketDenial, RuleAdmission, admissionOf, admitLinear, describeRule, lostGroupRule, settledDenial, type Denial, type HostDirectory } from '../policy/evaluate.ts';
 import type { IngressView } from '../policy/match.ts';
 import { ConnTrackTable, EXPIRED, INBOUND, MISS, OUTBOUND } from '../conntrack/table.ts';
 import {
@@ -1136,8 +1136,7 @@ export class Fabric {
       if (lost >= 0 || !seek) continue;
       lost = senderGroups !== null ? this.arena.firstSenderGroupRule(at, g, proto, key, senderGroups) : this.arena.firstSenderGroupRuleNumbered(at, g, proto, key, count, g0, g1);
     }
-    const denial: Denial = new PacketDenial(this.directory, hasRules, lost, proto, key, src, privatePath, keeps ? (senderGroups ?? undefined) : null, to, from, dst, null, null);
-    return denial as Explanation;
+    return settledDenial(this.directory, hasRules, lost, proto, key, src, privatePath, keeps ? (senderGroups ?? undefined) : null, to, from, dst) as Explanation;
   }
 
   /** Hosts by number for settled denials: in a world that no longer changes, what they hold when a message is written is what they held when it was denied. */

@@ -15,7 +15,7 @@ import {
   formatSeconds,
   admissionOf,
 } from '../../src/policy/evaluate.ts';
-import { PacketDenial, RuleAdmission, type DenialContext, type HostDirectory } from '../../src/policy/evaluate.ts';
+import { PacketDenial, RuleAdmission, settledDenial, type DenialContext, type HostDirectory } from '../../src/policy/evaluate.ts';
 import { CompiledReceiver, FlatRules, Receiver, RuleArena, firstSenderGroupRule, matchFlat } from '../../src/policy/index.ts';
 import { coversTraffic, type IngressView } from '../../src/policy/match.ts';
 import type { Rule, RuleSource, SecurityGroup } from '../../src/model/types.ts';
@@ -521,6 +521,20 @@ describe('explainDenial', () => {
       expect(asJson(d)).toEqual(asJson(plain));
       expect(reads).toContain('sender groups 9');
       expect(d.code).toBe(privatePath ? 'ENI_SG_RULES_MISMATCH' : 'SG_REFERENCES_NOT_PRESERVED');
+      // settledDenial: the same denial as a literal (what the fabric makes), read as lazily
+      reads.length = 0;
+      const settled = settledDenial(directory, true, lost, TCP, 22, ADMIN, privatePath, undefined, 7, 9, DEST);
+      expect(reads).toEqual([]); // the lost rule's group is found when the message is written
+      expect([settled.code, settled.blockers]).toEqual([d.code, d.blockers]);
+      expect(asJson(settled)).toEqual(asJson(plain));
+      expect(settled.message).toBe(settled.message);
+    }
+    // no rules at all; a receiver with rules, none lost
+    for (const hasRules of [false, true]) {
+      const settled = settledDenial(directory, hasRules, -1, UDP, 53, ADMIN, false, null, 7, 9, DEST);
+      const made = new PacketDenial(directory, hasRules, -1, UDP, 53, ADMIN, false, null, 7, 9, DEST, null, null);
+      expect(asJson(settled)).toEqual(asJson(made));
+      expect(settled.code).toBe(hasRules ? 'ENI_SG_RULES_MISMATCH' : 'SG_HAS_NO_RULES');
     }
   });
 
