@@ -33,9 +33,11 @@ export type ExplanationCode = (typeof EXPLANATION_CODES)[number];
 
 /**
  * Why a flow ended as it did. The fabric's denials and rule admissions (policy/evaluate.ts
- * PacketDenial, RuleAdmission) write `message` when it is first read (a getter on their class:
- * a large run makes far more of them than anyone reads); read it by name, or through JSON
- * (their toJSON includes it). Spreading one (`{ ...e }`) does not copy the message.
+ * PacketDenial, settledDenial, RuleAdmission) write `message` when it is first read (a getter
+ * on their prototype: a large run makes far more of them than anyone reads), and in a world
+ * that no longer changes a RuleAdmission finds its `group` and `rule` the same way; read them
+ * by name, or through JSON (their toJSON includes them). Spreading one (`{ ...e }`) copies
+ * neither (and copies a settled denial's internal `_` fields).
  */
 export interface Explanation {
   code: ExplanationCode;
