@@ -538,6 +538,41 @@ describe('explainDenial', () => {
     }
   });
 
+  it('settledDenial writes the message of the path it was made for (a group rule lost on the public path, covering the sender on the private one)', () => {
+    const gs = [
+      group('web', [
+        { protocol: 'tcp', ports: { from: 22, to: 22 }, source: { kind: 'group', group: 'B' } },
+        { protocol: 'tcp', ports: { from: 22, to: 22 }, source: cidr(0x05060708, 32), description: 'ops' },
+      ]),
+    ];
+    const directory: HostDirectory = { nameOf: (id) => (id === 7 ? 'db' : 'app'), groupsAt: () => gs, senderGroupsOf: () => ['B'] };
+    const messages = [false, true].map((privatePath) => {
+      const lost = privatePath ? -1 : firstSenderGroupRule(gs.map(FlatRules.of), TCP, 22, ['B']);
+      const settled = settledDenial(directory, true, lost, TCP, 22, ADMIN, privatePath, undefined, 7, 9, DEST);
+      const plain = explainDenial(gs, view({ key: 22, privatePath, senderGroups: ['B'] }), { ...ctx, sender: 'app' });
+      expect(asJson(settled)).toEqual(asJson(plain));
+      return settled.message;
+    });
+    // the public path lost the group rule; on the private path it covers the sender, so the closest is the CIDR rule
+    expect(messages[0]).toContain('came over the public path');
+    expect(messages[1]).toContain('closest: group web admits tcp/22 from 5.6.7.8/32');
+  });
+
+  it('RuleArena: the numbered scans read the group at its offset (a group laid out after another)', () => {
+    const arena = new RuleArena();
+    const first = arena.add(FlatRules.of(group('X', [{ protocol: 'udp', ports: { from: 53, to: 53 }, source: ANY }])));
+    const second = arena.add(FlatRules.of(group('Y', [{ protocol: 'tcp', ports: { from: 22, to: 22 }, source: { kind: 'group', group: 'B' } }])));
+    expect(second).toBeGreaterThan(first);
+    const b = arena.numberOf('B');
+    const other = arena.numberOf('C');
+    expect(arena.matchNumbered(second, 1, TCP, 22, ADMIN, 1, b, 0)).toBe(packedOf(1, 0));
+    expect(arena.matchNumbered(second, 1, TCP, 22, ADMIN, 1, other, b)).toBe(-1); // count 1: the second slot is not a group
+    expect(arena.matchNumbered(second, 1, TCP, 22, ADMIN, 2, other, b)).toBe(packedOf(1, 0));
+    expect(arena.firstSenderGroupRuleNumbered(second, 1, TCP, 22, 1, b, 0)).toBe(packedOf(1, 0));
+    expect(arena.firstSenderGroupRuleNumbered(second, 1, UDP, 53, 1, b, 0)).toBe(-1);
+    expect(arena.matchNumbered(first, 0, UDP, 53, ADMIN, 0, 0, 0)).toBe(packedOf(0, 0));
+  });
+
   it('a RuleAdmission made with a HostDirectory (a settled world) finds its group and rule when first read, as admissionOf would', () => {
     const gs = [group('web', []), group('db', [{ protocol: 'tcp', ports: { from: 5432, to: 5432 }, source: { kind: 'group', group: 'web' } }])];
     const reads: number[] = [];
