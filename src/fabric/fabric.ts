@@ -1019,7 +1019,7 @@ export class Fabric {
         this.conntrack.track(to, proto, src, ctPorts, ctRemotePort, now, INBOUND, flags);
         if (explainAdmission) {
           // In a world that no longer changes, the admitting rule is looked up when first read.
-          if (this.pending.size === 0 && now > this.changesEndNs) via = new RuleAdmission(null, null, this.directory, to, packed);
+          if (this.settled()) via = new RuleAdmission(null, null, this.directory, to, packed);
           else {
             const adm = admissionOf(this.hosts[to].receiver!.groups, packed);
             via = new RuleAdmission(adm.group.key, adm.rule);
@@ -1069,16 +1069,24 @@ export class Fabric {
     return (t.receiver ?? this.receiverOf(t)).match(proto, key, src, groupsKept ? this.hosts[from].groupKeys : null);
   }
 
+  /**
+   * Whether the world no longer changes: past the promised end of changes
+   * (FabricOptions.changesEndNs), with no rule change still propagating.
+   */
+  private settled(): boolean {
+    return this.pending.size === 0 && this.sim.now > this.changesEndNs;
+  }
+
   /** Why the groups in force at host `to` (its Receiver's) deny the packet filter() denied. */
   private deny(to: number, from: number, proto: number, key: number, src: Ip, privatePath: boolean, dst: Ip, expired: boolean): Explanation {
     const rules = this.hostInfo[to * HOST_STRIDE + H_RULES];
-    if ((rules & RULES_LAID) > 0 && !expired && this.pending.size === 0 && this.sim.now > this.changesEndNs) return this.settledDenial(to, from, rules, proto, key, src, privatePath, dst);
+    if ((rules & RULES_LAID) > 0 && !expired && this.settled()) return this.settledDenial(to, from, rules, proto, key, src, privatePath, dst);
     const t = this.hosts[to];
     const s = this.hosts[from];
     const receiver = t.receiver!;
     const sFlags = this.hostInfo[from * HOST_STRIDE + H_FLAGS];
     // How many of the receiver's groups are laid out in the arena (the host's row says where), or -1.
-    const laid = (this.hostInfo[to * HOST_STRIDE + H_RULES] & RULES_LAID) - 1;
+    const laid = (rules & RULES_LAID) - 1;
     const senderGroups = sFlags & RUNNING && !(sFlags & EXTERNAL) ? s.groupKeys : null;
     const pending = this.pending.size === 0 ? null : this.pendingWouldAdmit(t, { protocol: proto, key, source: src, privatePath, senderGroups });
     const conntrackExpired = expired ? { idleNs: this.conntrack.expiredIdle, timeoutNs: this.conntrack.expiredTimeout } : null;
@@ -1380,7 +1388,7 @@ export class Fabric {
    * are free to take, so that its timeout lands where it would have.
    */
   private settledChain(step: TcpStep, dport: number, flow: FlowRecord): RetransmissionChain | null {
-    if (this.trace !== null || this.pending.size > 0 || !(this.sim.now > this.changesEndNs)) return null;
+    if (this.trace !== null || !this.settled()) return null;
     if (step.deadline === null || (dport >= EPHEMERAL_FIRST && dport <= EPHEMERAL_LAST)) return null;
     if (flow.admission !== null || flow.requestsInFlight > 0) return null;
     const chain = this.retransmissions(step.state);
