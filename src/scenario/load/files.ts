@@ -27,14 +27,19 @@ export function isScenarioFile(path: string): boolean {
 }
 
 /**
- * The largest scenario file read, in bytes (256 MiB): well above the 10^6-instance world
- * `sgsim generate --instances 1000000 --format json` writes (about 190 MB), and far below
- * what the parsers could hold (a YAML document takes about 40 times its size in memory).
+ * The largest scenario files read, in bytes, by format: what the parsers can hold in Node's
+ * default heap (about 4 GB) with room to spare. A JSON document takes about 9 times its size
+ * while it is read (the 10^6-instance world `sgsim generate --instances 1000000 --format json`
+ * writes, 225 MB, loads in 2 GB); a YAML one about 100 times (the 10^5-instance world, 16 MB,
+ * took 1.5 GB). So JSON up to 320 MiB, YAML (and a builder script's source) up to 32 MiB.
  */
-export const MAX_SCENARIO_BYTES = 256 * 1024 * 1024;
+export const MAX_SCENARIO_BYTES: Readonly<Record<'json' | 'yaml', number>> = {
+  json: 320 * 1024 * 1024,
+  yaml: 32 * 1024 * 1024,
+};
 
 export interface LoadOptions {
-  /** The size limit, in bytes (default MAX_SCENARIO_BYTES). */
+  /** The size limit in bytes (default: MAX_SCENARIO_BYTES of the file's format). */
   readonly maxBytes?: number;
 }
 
@@ -51,7 +56,9 @@ export async function loadScenarioFile(path: string, options: LoadOptions = {}):
   if (!SCENARIO_EXTENSIONS.includes(ext)) {
     return fail(`unknown file type ${ext ? `"${ext}"` : '(no extension)'} (expected .yaml, .yml, .json or .ts)`);
   }
-  const read = await readScenarioText(path, options.maxBytes ?? MAX_SCENARIO_BYTES);
+  const format = ext === '.json' ? 'json' : 'yaml';
+  const max = options.maxBytes ?? MAX_SCENARIO_BYTES[format];
+  const read = await readScenarioText(path, max, format === 'yaml' && ext !== '.ts' && max < MAX_SCENARIO_BYTES.json ? YAML_HINT : '');
   if (typeof read !== 'string') return fail(read.error);
   let result: ValidationResult;
   if (ext === '.ts') {
@@ -59,7 +66,7 @@ export async function loadScenarioFile(path: string, options: LoadOptions = {}):
     if (!doc.ok) return { ok: false, file, diagnostics: doc.diagnostics.map(shown) };
     result = validateScenario(doc.doc, file);
   } else {
-    result = loadScenarioText(read, file, ext === '.json' ? 'json' : 'yaml');
+    result = loadScenarioText(read, file, format);
   }
   return result.ok ? { ok: true, spec: result.spec, file } : { ok: false, diagnostics: result.diagnostics, file };
 }
@@ -74,9 +81,11 @@ export function describeNonFile(s: Stats): string | undefined {
   return 'it is not a regular file';
 }
 
-function tooBig(size: number, max: number): string {
-  const mb = (n: number): string => `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB`;
-  return `the file is too large to load: ${mb(size)} (${size} bytes); the limit is ${mb(max)}`;
+const YAML_HINT = `; write a world this large as JSON (up to ${MAX_SCENARIO_BYTES.json / (1024 * 1024)} MiB), which also loads about ten times faster`;
+
+function tooBig(size: number, max: number, hint: string): string {
+  const mib = (n: number): string => `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB`;
+  return `the file is too large to load: ${mib(size)} (${size} bytes); the limit is ${mib(max)}${hint}`;
 }
 
 /**
@@ -85,13 +94,13 @@ function tooBig(size: number, max: number): string {
  * should it have become a FIFO since, open returns at once) and looked at again through the
  * descriptor, so what is read is the regular file that was checked. At most `max` bytes.
  */
-export async function readScenarioText(path: string, max: number): Promise<string | { error: string }> {
+export async function readScenarioText(path: string, max: number, hint = ''): Promise<string | { error: string }> {
   const cannot = (why: string): { error: string } => ({ error: `cannot read the file: ${why}` });
   try {
     const before = await stat(path);
     const what = describeNonFile(before);
     if (what) return cannot(what);
-    if (before.size > max) return { error: tooBig(before.size, max) };
+    if (before.size > max) return { error: tooBig(before.size, max, hint) };
   } catch (err) {
     return cannot(describeFsError(err));
   }
@@ -101,7 +110,7 @@ export async function readScenarioText(path: string, max: number): Promise<strin
     const now = await handle.stat();
     const what = describeNonFile(now);
     if (what) return cannot(what);
-    if (now.size > max) return { error: tooBig(now.size, max) };
+    if (now.size > max) return { error: tooBig(now.size, max, hint) };
     // Read to the end (a file may grow while it is read), one byte past the limit at most.
     const chunks: Buffer[] = [];
     let total = 0;
@@ -111,7 +120,7 @@ export async function readScenarioText(path: string, max: number): Promise<strin
       if (bytesRead === 0) break;
       chunks.push(chunk.subarray(0, bytesRead));
       total += bytesRead;
-      if (total > max) return { error: tooBig(total, max) };
+      if (total > max) return { error: tooBig(total, max, hint) };
     }
     return Buffer.concat(chunks, total).toString('utf8');
   } catch (err) {

@@ -10,7 +10,7 @@ import { basename, extname } from 'node:path';
 import { formatPath, shown, type Diagnostic } from '../diagnostics.ts';
 import { TOP_LEVEL_FIELDS, describeValue } from '../schema.ts';
 import type { ScenarioSpec } from '../spec.ts';
-import { collectTimelineNames } from './entries.ts';
+import { checkTrafficTotals, collectTimelineNames } from './entries.ts';
 import { checkExternal, checkInstances } from './hosts.ts';
 import { collectGroupNames, collectHostNames } from './names.ts';
 import { parseScenarioText, type ScenarioFormat } from './parse.ts';
@@ -93,6 +93,7 @@ function checkScenario(c: Checker, doc: unknown, fallbackName: string): Scenario
   const instances = checkInstances(c, root.instances, state);
   const external = checkExternal(c, root.external, state);
   const timeline = checkTimeline(c, timelineDocs, state, groups, instances);
+  checkTrafficTotals(c, timeline);
 
   if (c.count > 0) return undefined;
   return {
