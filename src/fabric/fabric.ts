@@ -45,7 +45,7 @@ import {
   type TcpClientState,
   type TcpStep,
 } from '../transport/tcp.ts';
-import { slowestLatency, type Settings } from '../scenario/spec.ts';
+import { slowestLatency, type Settings } from '../model/settings.ts';
 import type { Explanation, ExplanationCode, FlowRecord } from './flows.ts';
 
 /** One line of the packet trace (`--trace`). Addresses are dotted strings. */
