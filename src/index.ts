@@ -35,7 +35,20 @@ export { resolveAddress, publicDnsName } from './fabric/resolve.ts';
 export type { FlowRecord, Explanation, ExplanationCode } from './fabric/flows.ts';
 export * from './scenario/spec.ts';
 export { runScenario, ruleReport, type RunReport, type FlowReport, type RunOptions, type RunStats } from './scenario/run.ts';
-export { loadScenarioFile, validateScenario } from './scenario/load.ts';
+export {
+  loadScenarioFile,
+  loadScenarioText,
+  parseScenarioText,
+  validateScenario,
+  isScenarioFile,
+  SCENARIO_EXTENSIONS,
+  MAX_SCENARIO_BYTES,
+  type LoadResult,
+  type LoadOptions,
+  type ValidationResult,
+  type ParseResult,
+  type ScenarioFormat,
+} from './scenario/load.ts';
 export { ScenarioInputError, formatDiagnostic, type Diagnostic } from './scenario/diagnostics.ts';
 export { scenario, type ScenarioBuilder } from './scenario/builder.ts';
 export { renderText, palette, plural, type Palette } from './analysis/report.ts';
