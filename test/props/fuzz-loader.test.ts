@@ -20,6 +20,8 @@ const RUNS = Number(process.env.SGSIM_FUZZ_RUNS ?? '') || 150;
 const SEED = Number(process.env.SGSIM_FUZZ_SEED ?? '') || 15_08;
 /** The bound on one document's load (and run, when it runs), generous for a shared CI machine. */
 const TIME_BOUND_MS = 3_000;
+/** Each test's own limit, for long runs (vitest's default would stop a run of thousands). */
+const TEST_TIMEOUT_MS = Math.max(60_000, RUNS * 100);
 
 // ---------------------------------------------------------------------------------------------
 // Values: the format's own words and notations, near misses, and hostile ones
@@ -132,7 +134,7 @@ const scenarioDoc = fc
 const HOSTILE: unknown[] = [undefined, Number.NaN, Infinity, -Infinity, 10n, new Map([['region', 'r1']]), new Set([1]), new Date(0), Object.create({ region: 'r1' }), () => 1, Symbol('s'), new Uint8Array(2)];
 function replaceAt(doc: unknown, steps: number[], value: unknown): unknown {
   if (steps.length === 0 || typeof doc !== 'object' || doc === null) return value;
-  const copy: Record<string | number, unknown> = Array.isArray(doc) ? [...doc] : { ...(doc as object) };
+  const copy = (Array.isArray(doc) ? [...(doc as unknown[])] : { ...(doc as object) }) as Record<string, unknown>;
   const keys = Object.keys(copy);
   if (keys.length === 0) return value;
   const k = keys[steps[0] % keys.length];
@@ -188,7 +190,7 @@ function text(doc: unknown, format: 'yaml' | 'json'): string | undefined {
 }
 
 describe('the loader, fuzzed', () => {
-  it('near-valid scenarios, with any node replaced: as documents, as YAML and as JSON', () => {
+  it('near-valid scenarios, with any node replaced: as documents, as YAML and as JSON', { timeout: TEST_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(mutated, (doc) => {
         const started = performance.now();
@@ -203,7 +205,7 @@ describe('the loader, fuzzed', () => {
     expect(ran).toBeGreaterThan(RUNS / 20);
   });
 
-  it('random trees of the scenario\'s keys', () => {
+  it('random trees of the scenario\'s keys', { timeout: TEST_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(tree, (doc) => {
         judge(validateScenario(doc, 'tree.json'), 'tree.json', performance.now());
@@ -212,7 +214,7 @@ describe('the loader, fuzzed', () => {
     );
   });
 
-  it('random bytes, read as YAML and as JSON', () => {
+  it('random bytes, read as YAML and as JSON', { timeout: TEST_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
         const t = Buffer.from(bytes).toString('utf8');
@@ -228,7 +230,7 @@ describe('the loader, fuzzed', () => {
     '#', '|\n', '>-\n', '&a ', '*a', '!!omap ', '!!set ', '!!binary ', '!!str ', '<<: ', '? ', '---\n', '...\n', '%YAML 1.1\n',
     'connect: { from: ext, to: web.public, port: 22 }', 'instances: { web: { region: r1 } }', 'ext', '10.0.0.5', '1e999', '\t', '\u202e', '\ufeff',
   ];
-  it('random YAML from the format\'s tokens and the syntax\'s', () => {
+  it('random YAML from the format\'s tokens and the syntax\'s', { timeout: TEST_TIMEOUT_MS }, () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...TOKENS), { maxLength: 40 }), (parts) => {
         judge(loadScenarioText(parts.join(''), 'tokens.yaml', 'yaml'), 'tokens.yaml', performance.now());
