@@ -29,13 +29,8 @@ import { FlatRules, Receiver, RuleArena } from '../policy/index.ts';
 import { PacketDenial, RuleAdmission, admissionOf, admitLinear, describeRule, lostGroupRule, settledDenial, type Denial, type HostDirectory } from '../policy/evaluate.ts';
 import type { IngressView } from '../policy/match.ts';
 import { ConnTrackTable, EXPIRED, INBOUND, MISS, OUTBOUND } from '../conntrack/table.ts';
+import { F_DATA, F_RST, F_SYN, describeFlags } from '../net/protocol.ts';
 import {
-  F_ACK,
-  F_DATA,
-  F_FIN,
-  F_RST,
-  F_SYN,
-  describeFlags,
   tcpClientOnSegment,
   tcpClose,
   tcpOnTimer,
@@ -1995,6 +1990,3 @@ function describeChange(change: Change): Record<string, unknown> {
   }
 }
 
-void F_ACK;
-void F_FIN;
-void F_RST;

@@ -8,6 +8,7 @@
  * Does not own: parsing or validation (scenario/load.ts), running (scenario/run.ts).
  */
 import type { Ip } from '../net/ipv4.ts';
+import type { FlowOutcome } from '../fabric/flows.ts';
 import type { Rule, InstanceSpec, Region, SecurityGroup, Service } from '../model/types.ts';
 
 /** Simulated time and durations are integer nanoseconds. */
@@ -82,7 +83,8 @@ export type AddressSpec =
   | { readonly kind: 'external'; readonly host: string }
   | { readonly kind: 'ip'; readonly ip: Ip };
 
-export type Outcome = 'connected' | 'refused' | 'timeout' | 'delivered' | 'dropped' | 'replied';
+/** What became of a flow (one definition: fabric/flows.ts FlowOutcome, which the fabric records). */
+export type Outcome = FlowOutcome;
 
 export type PathKind = 'private' | 'public';
 

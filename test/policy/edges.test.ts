@@ -1,5 +1,5 @@
 /**
- * Mutation tests (issue 3, item 6): policy edges the other tests leave open — a compiled
+ * Policy edges the other tests leave open (written as mutation tests, issue 3 item 6): a compiled
  * receiver asked about a protocol classic does not know, group references and CIDR rules
  * together in one receiver, and formatSeconds at the unit boundaries.
  */
