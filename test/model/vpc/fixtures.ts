@@ -1,7 +1,7 @@
 /**
  * test/model/vpc/fixtures: a small VPC world to test against (the two-tier example of
  * scenario-format-vpc.md, cut down): VPC `app` (10.0.0.0/16) with a public and a private subnet
- * in one zone, an IGW, a NAT gateway, a peered VPC `tools`, and three instances.
+ * in one zone, an IGW, a VGW, a NAT gateway, a peered VPC `tools`, and three instances.
  */
 import { parseCidr, parseIp, type Cidr, type Ip } from '../../../src/net/ipv4.ts';
 import { createVpcWorld, type VpcWorldInput } from '../../../src/model/vpc/build.ts';
@@ -34,6 +34,7 @@ export function twoTierInput(extra: Partial<VpcWorldInput> = {}): VpcWorldInput 
       { id: 'tools-a', vpc: 'tools', zone: 'us-east-1a', cidr: cidr('10.1.1.0/24') },
     ],
     internetGateways: [{ id: 'igw', vpc: 'app' }],
+    vpnGateways: [{ id: 'vgw', vpc: 'app' }],
     natGateways: [{ id: 'nat', subnet: 'public-a', elasticIp: ip('203.0.113.20') }],
     peerings: [{ id: 'app-tools', requester: 'app', accepter: 'tools', status: 'active', dnsResolution: [] }],
     routeTables: [
