@@ -34,9 +34,19 @@ export { Fabric, type FabricOptions, type TraceEvent, type TraceSink, type Host,
 export { resolveAddress, publicDnsName } from './fabric/resolve.ts';
 export type { FlowRecord, Explanation, ExplanationCode } from './fabric/flows.ts';
 export * from './scenario/spec.ts';
-export { runScenario, ruleReport, type RunReport, type FlowReport, type RunOptions, type RunStats } from './scenario/run.ts';
-export { loadScenarioFile, validateScenario } from './scenario/load.ts';
+export {
+  runScenario,
+  runScenarioStreaming,
+  flowsOf,
+  ruleReport,
+  type RunReport,
+  type StreamingReport,
+  type FlowReport,
+  type RunOptions,
+  type RunStats,
+} from './scenario/run.ts';
+export { loadScenarioFile, validateScenario, type LoadResult } from './scenario/load.ts';
 export { ScenarioInputError, formatDiagnostic, type Diagnostic } from './scenario/diagnostics.ts';
 export { scenario, type ScenarioBuilder } from './scenario/builder.ts';
-export { renderText, palette, plural, type Palette } from './analysis/report.ts';
+export { renderText, renderTextChunks, escapeForDisplay, palette, plural, type Palette, type TextOptions } from './analysis/report.ts';
 export { generateScenario, generateWorldInput, REGION_NAMES, type GenerateOptions } from './scenario/generate.ts';
