@@ -16,6 +16,9 @@ import type { Diagnostic, LoadResult } from '../index.ts';
 
 export const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
+/** The most a loader worker may take to start (before the script's own time limit runs). */
+const STARTUP_MS = 60_000;
+
 /** At most this much of what a script printed is kept and quoted. */
 const KEEP = 200;
 
@@ -49,12 +52,18 @@ export function loadIsolated(path: string, timeoutMs: number): Promise<LoadResul
     let result: LoadResult | null = null;
     let failure: string | null = null;
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      void worker.terminate();
-    }, timeoutMs);
-    worker.on('message', (m: { result?: LoadResult; uncloneable?: string }) => {
-      if (m.result) result = m.result;
+    const stop = (ms: number) =>
+      setTimeout(() => {
+        timedOut = true;
+        void worker.terminate();
+      }, ms);
+    // Until the worker is ready (tsx registered, sgsim loaded), a generous limit of its own.
+    let timer = stop(STARTUP_MS);
+    worker.on('message', (m: { ready?: boolean; result?: LoadResult; uncloneable?: string }) => {
+      if (m.ready) {
+        clearTimeout(timer);
+        timer = stop(timeoutMs);
+      } else if (m.result) result = m.result;
       else if (m.uncloneable) failure = `the scenario could not be passed back from the script: ${m.uncloneable}`;
     });
     worker.on('error', (e: Error & { code?: string }) => {

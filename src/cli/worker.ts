@@ -26,6 +26,8 @@ const data = workerData as
   | { role: 'pool'; flags: JobFlags; written: SharedArrayBuffer };
 
 if (data.role === 'load') {
+  // The time limit runs from here: starting the worker is not the script's time.
+  parentPort!.postMessage({ ready: true });
   const result = await loadScenarioFile(data.path);
   try {
     parentPort!.postMessage({ result });
