@@ -37,7 +37,7 @@ export * from './scenario/spec.ts';
 export {
   runScenario,
   runScenarioStreaming,
-  flowsOf,
+  scenarioFlowCount,
   ruleReport,
   type RunReport,
   type StreamingReport,

@@ -176,7 +176,7 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
 }
 
 /** The number of flows a scenario's timeline starts (a repeated entry counts its repetitions). */
-export function flowsOf(spec: ScenarioSpec): number {
+export function scenarioFlowCount(spec: ScenarioSpec): number {
   let n = 0;
   for (const e of spec.timeline) if (TRAFFIC.has(e.action.kind) && e.action.kind !== 'close') n += e.repeat ? e.repeat.count : 1;
   return n;
@@ -197,7 +197,7 @@ export function runScenarioStreaming(spec: ScenarioSpec, options: RunOptions = {
   const slots: FlowSlot[] = [];
   const connections = new Map<string, Connection | null>();
   const onProgress = options.onProgress;
-  const flowsTotal = onProgress ? flowsOf(spec) : 0;
+  const flowsTotal = onProgress ? scenarioFlowCount(spec) : 0;
 
   const onEntry = (i: number, repetition: number): void => {
     const entry = spec.timeline[i];
