@@ -23,6 +23,8 @@ export interface Io {
   cwd: string;
   /** Where progress is drawn (a terminal), or undefined for none. */
   progress?: NodeJS.WriteStream;
+  /** How long a run goes before progress shows (default 1000 ms). */
+  progressAfterMs?: number;
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));

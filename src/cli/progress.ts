@@ -24,7 +24,7 @@ export interface ProgressView {
 
 export const NO_PROGRESS: ProgressView = { update() {}, clear() {} };
 
-export function progressOn(stream: NodeJS.WriteStream, filesTotal: number): ProgressView {
+export function progressOn(stream: NodeJS.WriteStream, filesTotal: number, afterMs = 1000): ProgressView {
   const started = Date.now();
   let bar: cliProgress.SingleBar | null = null;
   let last: { total: number; done: number; payload: object } | null = null;
@@ -49,7 +49,7 @@ export function progressOn(stream: NodeJS.WriteStream, filesTotal: number): Prog
     update(file, phase, done, total, filesDone, big = false) {
       const flows = total > 0 ? `${done}/${total} flows` : phase === 'load' ? '' : `${done} flows`;
       last = { total, done, payload: { phase: WORDS[phase], file, flows, files: filesDone, filesTotal } };
-      if (bar === null && (big || Date.now() - started > 1000)) show();
+      if (bar === null && (big || Date.now() - started >= afterMs)) show();
       if (bar !== null) {
         bar.setTotal(Math.max(1, total));
         bar.update(done, last.payload);

@@ -59,7 +59,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io): Prom
     compileAfter: flags.compileAfter,
     loadTimeoutMs: flags.loadTimeout,
   };
-  const progress: ProgressView = io.progress ? progressOn(io.progress, jobs.length) : NO_PROGRESS;
+  const progress: ProgressView = io.progress ? progressOn(io.progress, jobs.length, io.progressAfterMs) : NO_PROGRESS;
   const stderr = (s: string) => {
     progress.clear();
     io.stderr(s);
