@@ -31,6 +31,7 @@ export function checkEntry(ctx: Ctx, v: unknown, path: Path): NaclEntrySpec | un
   else if (o.action === 'allow' || o.action === 'deny') action = o.action;
   else c.error([...path, 'action'], `unknown action ${describeValue(o.action)} (expected allow or deny)`);
   const match = checkMatch(c, o, path);
+  c.text(o, 'label', path);
   const cidr = absent(o.cidr)
     ? (c.error([...path, 'cidr'], 'cidr is required (the source block of an ingress entry, the destination block of an egress entry)'), undefined)
     : c.cidr(o.cidr, [...path, 'cidr']);

@@ -52,7 +52,9 @@ function hop(r: Replay, v: unknown, path: Path): HopRef | undefined {
   const kinds = HOP_OBJECTS[kind];
   if (!info || !kinds.includes(info.kind)) {
     const known = [...names].filter(([, i]) => kinds.includes(i.kind)).map(([n]) => n);
-    c.error(path, `${info ? `"${name}" is ${/^[aeiou]/.test(info.kind) ? 'an' : 'a'} ${info.kind}; ` : `unknown name "${name}"; `}a ${kind} hop names ${kind.startsWith('sg-') ? 'the network interface (an instance\'s lone ENI bears its name)' : `${kinds.join(' or ')}`} (known: ${listOf(known) || 'none'})`);
+    const what = info ? `"${name}" is ${/^[aeiou]/.test(info.kind) ? 'an' : 'a'} ${info.kind}` : r.ctx.groupNames.has(name) ? `"${name}" is a group` : `unknown name "${name}"`;
+    const wanted = kind.startsWith('sg-') ? 'the network interface (an instance\'s lone ENI bears its name)' : kinds.join(' or ');
+    c.error(path, `${what}; ${/^[aeios]/.test(kind) ? 'an' : 'a'} ${kind} hop names ${wanted} (known: ${listOf(known) || 'none'})`);
     return undefined;
   }
   return { kind, name };

@@ -96,6 +96,7 @@ export function checkRule(ctx: Ctx, v: unknown, path: Path, direction: Direction
     }
   }
   const description = c.text(o, 'description', path);
+  c.text(o, 'label', path);
   if (c.count > before || !match || !peer) return undefined;
   return { ...match, peer, ...(description !== undefined ? { description } : {}) };
 }

@@ -102,6 +102,7 @@ export function checkRoute(ctx: Ctx, v: unknown, path: Path, vpc: string | undef
     else c.error([...path, 'state'], `unknown state ${JSON.stringify(o.state)} (expected active or blackhole)`);
   }
   const propagated = c.boolean(o, 'propagated', path, false);
+  c.text(o, 'label', path);
   if (propagated && opts.timeline) c.error([...path, 'propagated'], 'the timeline changes static routes only (propagated routes come and go with their propagation)');
   let target: RouteSpec['target'];
   const tp = [...path, 'target'];

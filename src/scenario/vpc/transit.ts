@@ -161,6 +161,7 @@ function checkTgwRoutes(ctx: Ctx, o: Obj, path: Path, tgw: string, attachments: 
       ? (c.error([...rp, 'destination'], 'destination is required (a CIDR block or a prefix list)'), undefined)
       : checkDestination(ctx, ro.destination, [...rp, 'destination']);
     const blackhole = c.boolean(ro, 'blackhole', rp, false);
+    c.text(ro, 'label', rp);
     let attachment: string | undefined;
     if (!absent(ro.attachment)) {
       if (blackhole) c.error([...rp, 'attachment'], 'a blackhole route has no attachment (give attachment or blackhole: true)');
