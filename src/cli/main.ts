@@ -25,6 +25,7 @@ import {
   type RunReport,
   type TraceEvent,
 } from '../index.ts';
+import { registerImportCommand } from './import.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_EXPECTATION_FAILED = 1;
@@ -297,6 +298,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .action((flags: GenerateFlags) => {
       code = generateCommand(flags, io);
     });
+
+  registerImportCommand(program, io, (c) => (code = c));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
