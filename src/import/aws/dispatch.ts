@@ -79,6 +79,7 @@ export function importAwsFolder(dir: string, options: ImportOptions = {}): Impor
   const diagnostics: Diagnostic[] = [];
   const { files, problems } = jsonFiles(dir);
   diagnostics.push(...problems);
+  if (files.length === 0 && problems.length === 0) diagnostics.push({ file: dir, path: '', message: 'no .json files under this folder (expected describe-* output)' });
   for (const file of files) {
     const read = readResponse(file);
     if (!read.ok) {
