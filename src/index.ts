@@ -33,6 +33,8 @@ export { ConnTrackTable } from './conntrack/table.ts';
 export { Fabric, type FabricOptions, type TraceEvent, type TraceSink, type Host, type Connection } from './fabric/fabric.ts';
 export { resolveAddress, publicDnsName } from './fabric/resolve.ts';
 export type { FlowRecord, Explanation, ExplanationCode } from './fabric/flows.ts';
+export { CLASSIC_PLAN, runPlan, runHops, explain, packetOf, type Plan, type PathResult, type Step } from './fabric/path/plan.ts';
+export type { Hop, Verdict, HostAction, PathPacket, PathState, PathWorld } from './fabric/path/hop.ts';
 export * from './scenario/spec.ts';
 export { runScenario, ruleReport, type RunReport, type FlowReport, type RunOptions, type RunStats } from './scenario/run.ts';
 export { loadScenarioFile, validateScenario } from './scenario/load.ts';

@@ -34,6 +34,8 @@ export interface RunOptions {
   readonly fastForward?: boolean;
   /** FabricOptions.compileReceiversAfter (0: every receiver's rules compiled from its first packet; for tests). */
   readonly compileReceiversAfter?: number;
+  /** FabricOptions.fastPaths (false: every packet decided by the plan of hops alone; for tests). */
+  readonly fastPaths?: boolean;
 }
 
 export interface RuleReport {
@@ -143,7 +145,7 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
   const sim = new Simulator({ seed });
   const promise = options.fastForward === false ? {} : changesEnd(spec);
   const compile = options.compileReceiversAfter !== undefined ? { compileReceiversAfter: options.compileReceiversAfter } : {};
-  const fabric = new Fabric(sim, world, spec.settings, options.trace ?? null, { ...promise, ...compile });
+  const fabric = new Fabric(sim, world, spec.settings, options.trace ?? null, { ...promise, ...compile, ...(options.fastPaths === false ? { fastPaths: false } : {}) });
   // Connections that a later transfer or close names (the others may be fast-forwarded).
   const named = new Set<string>();
   for (const e of spec.timeline) if (e.action.kind === 'transfer' || e.action.kind === 'close') named.add(e.action.connection);
