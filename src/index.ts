@@ -52,3 +52,4 @@ export { ScenarioInputError, formatDiagnostic, type Diagnostic } from './scenari
 export { scenario, type ScenarioBuilder } from './scenario/builder.ts';
 export { renderText, renderTextChunks, escapeForDisplay, palette, plural, type Palette, type TextOptions } from './analysis/report.ts';
 export { generateScenario, generateWorldInput, REGION_NAMES, type GenerateOptions } from './scenario/generate.ts';
+export { importAwsFolder, renderImported, formatWarning, isRegionName, type ImportResult, type ImportWarning, type ImportOptions, type VpcScenarioDocument } from './import/aws/index.ts';
