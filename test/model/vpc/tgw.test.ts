@@ -1,0 +1,69 @@
+/**
+ * test/model/vpc/tgw: transit gateway routing (domain-vpc.md §7): propagated VPC blocks, static
+ * routes over propagated ones of equal prefix, longest prefix first, blackhole routes, no route,
+ * identical propagated CIDRs kept once, and the AZ rule for attachment subnets.
+ */
+import { describe, expect, it } from 'vitest';
+import { createVpcWorld } from '../../../src/model/vpc/build.ts';
+import { attachmentSubnetInZone, lookupTgwRoute, tgwTableRoutes, vpcAttachment } from '../../../src/model/vpc/tgw.ts';
+import type { TransitGateway } from '../../../src/model/vpc/types.ts';
+import { cidr, ip, US } from './fixtures.ts';
+
+const tgw: TransitGateway = {
+  id: 'tgw',
+  region: US,
+  dnsSupport: true,
+  sgReferencing: false,
+  routeTables: {
+    rt: {
+      id: 'rt',
+      routes: [
+        { destination: { kind: 'cidr', cidr: cidr('10.2.0.0/16') }, attachment: 'att-a', origin: 'static' },
+        { destination: { kind: 'cidr', cidr: cidr('10.2.9.0/24') }, attachment: null, origin: 'static' },
+      ],
+    },
+  },
+  attachments: {
+    'att-a': { id: 'att-a', kind: 'vpc', vpc: 'a', subnets: ['a-1'], routeTable: 'rt', propagate: ['rt'], dnsSupport: true, sgReferencing: false },
+    'att-b': { id: 'att-b', kind: 'vpc', vpc: 'b', subnets: ['b-1'], routeTable: 'rt', propagate: ['rt'], dnsSupport: true, sgReferencing: false },
+    'att-c': { id: 'att-c', kind: 'vpc', vpc: 'c', subnets: ['c-1'], routeTable: 'rt', propagate: ['rt'], dnsSupport: true, sgReferencing: false },
+  },
+};
+const w = createVpcWorld({
+  seed: 't',
+  vpcs: [
+    { id: 'a', region: US, cidrs: [cidr('10.0.0.0/16')] },
+    { id: 'b', region: US, cidrs: [cidr('10.2.0.0/16')] },
+    { id: 'c', region: US, cidrs: [cidr('10.2.0.0/16')] },
+  ],
+  subnets: [
+    { id: 'a-1', vpc: 'a', zone: 'us-east-1a', cidr: cidr('10.0.1.0/24') },
+    { id: 'b-1', vpc: 'b', zone: 'us-east-1a', cidr: cidr('10.2.1.0/24') },
+    { id: 'c-1', vpc: 'c', zone: 'us-east-1a', cidr: cidr('10.2.1.0/24') },
+  ],
+  transitGateways: [tgw],
+});
+
+describe('transit gateway route tables', () => {
+  it('attachments propagate their VPC blocks; an identical CIDR is propagated once (first attachment)', () => {
+    const routes = tgwTableRoutes(w, tgw, 'rt').filter((r) => r.origin === 'propagated');
+    expect(routes.map((r) => r.attachment)).toEqual(['att-a', 'att-b']);
+    expect(lookupTgwRoute(w, tgw, 'rt', ip('10.0.1.9'))).toMatchObject({ kind: 'route', attachment: { id: 'att-a' } });
+  });
+  it('a static route beats a propagated one of the same prefix', () => {
+    expect(lookupTgwRoute(w, tgw, 'rt', ip('10.2.1.9'))).toMatchObject({ kind: 'route', route: { origin: 'static' }, attachment: { id: 'att-a' } });
+  });
+  it('the longest prefix first: a blackhole /24 inside it drops (TGW_RTB_BAD_STATE_ROUTE)', () => {
+    expect(lookupTgwRoute(w, tgw, 'rt', ip('10.2.9.1'))).toMatchObject({ kind: 'blackhole' });
+  });
+  it('no route, and an unknown table, give none (TGW_RTB_CANNOT_ROUTE)', () => {
+    expect(lookupTgwRoute(w, tgw, 'rt', ip('192.0.2.1'))).toEqual({ kind: 'none' });
+    expect(lookupTgwRoute(w, tgw, 'other', ip('10.0.1.1'))).toEqual({ kind: 'none' });
+  });
+  it('a VPC reaches the TGW only from a zone where its attachment has a subnet (TGW_ROUTE_AZ_RESTRICTION)', () => {
+    const att = vpcAttachment(tgw, 'a')!;
+    expect(attachmentSubnetInZone(w, att, 'us-east-1a')).toBe('a-1');
+    expect(attachmentSubnetInZone(w, att, 'us-east-1b')).toBeNull();
+    expect(vpcAttachment(tgw, 'z')).toBeUndefined();
+  });
+});
