@@ -40,7 +40,7 @@ import {
   type TcpClientState,
   type TcpStep,
 } from '../transport/tcp.ts';
-import { slowestLatency, type Settings } from '../scenario/spec.ts';
+import { slowestLatency, type Settings } from '../model/settings.ts';
 import type { Explanation, ExplanationCode, FlowRecord } from './flows.ts';
 import type { HostAction, PathPacket, PathWorld } from './path/hop.ts';
 import { hostAction, UDP_ECHO } from './path/host.ts';
