@@ -1245,27 +1245,31 @@ export class Fabric {
   /** Why the groups in force at host `to` (its Receiver's) deny the packet filter() denied. */
   private deny(to: number, from: number, proto: number, key: number, src: Ip, privatePath: boolean, dst: Ip, expired: boolean): Explanation {
     const rules = this.hostInfo[to * HOST_STRIDE + H_RULES];
-    if ((rules & RULES_LAID) > 0 && !expired && this.settled()) return this.settledDenial(to, from, rules, proto, key, src, privatePath, dst);
+    // How many of the receiver's groups are laid out in the arena (the host's row says where), or -1.
+    const laid = (rules & RULES_LAID) - 1;
+    if (laid >= 0) this.arenaDenialFacts(to, from, rules, proto, key, privatePath);
+    if (laid >= 0 && !expired && this.settled()) {
+      // A world that no longer changes: the denial keeps the hosts' numbers (this.directory),
+      // not their names and groups, and reads no Host object (two cache misses in a large
+      // world: the host array's slot and the object) unless its message is written, or a
+      // sender of more than two groups lost a group rule on the public path.
+      const sFlags = this.hostInfo[from * HOST_STRIDE + H_FLAGS];
+      const keeps = (sFlags & RUNNING) !== 0 && !(sFlags & EXTERNAL);
+      const named = keeps && !privatePath && (rules & RULES_REFS) !== 0 && this.hostInfo[from * HOST_STRIDE + H_SENDER] < 0;
+      return settledDenial(this.directory, this.dHasRules, this.dLost, proto, key, src, privatePath, keeps ? (named ? this.hosts[from].groupKeys : undefined) : null, to, from, dst) as Explanation;
+    }
     const t = this.hosts[to];
     const s = this.hosts[from];
     const receiver = t.receiver!;
     const sFlags = this.hostInfo[from * HOST_STRIDE + H_FLAGS];
-    // How many of the receiver's groups are laid out in the arena (the host's row says where), or -1.
-    const laid = (rules & RULES_LAID) - 1;
     const senderGroups = sFlags & RUNNING && !(sFlags & EXTERNAL) ? s.groupKeys : null;
     const pending = this.pending.size === 0 ? null : this.pendingWouldAdmit(t, { protocol: proto, key, source: src, privatePath, senderGroups });
     const conntrackExpired = expired ? { idleNs: this.conntrack.expiredIdle, timeoutNs: this.conntrack.expiredTimeout } : null;
-    let hasRules = false;
-    let lost = -1;
+    let hasRules: boolean;
+    let lost: number;
     if (laid >= 0) {
-      // From the arena, as the scan that denied the packet read them: nothing behind the
-      // receiver is read (the denial keeps the receiver, and reads its groups if asked why).
-      const row = to * HOST_STRIDE;
-      for (let g = 0; g < laid; g++) {
-        const at = this.hostInfo[row + H_GROUP0 + g];
-        if (this.arena.count(at) > 0) hasRules = true;
-        if (lost < 0 && !privatePath && senderGroups !== null) lost = this.arena.firstSenderGroupRule(at, g, proto, key, senderGroups);
-      }
+      hasRules = this.dHasRules;
+      lost = this.dLost;
     } else {
       const flats = receiver.flats;
       hasRules = flats.some((f) => f.count > 0);
@@ -1278,23 +1282,23 @@ export class Fabric {
     return denial as Explanation;
   }
 
+  // What arenaDenialFacts found, read at once by deny: no object per denial.
+  private dHasRules = false;
+  private dLost = -1;
+
   /**
-   * deny() in a world that no longer changes (no change to come, none propagating), for a
-   * receiver whose rules are laid out in the arena and a packet denied on a conntrack miss:
-   * the codes from the arena, and the denial keeps the hosts' numbers (this.directory), not
-   * their names and groups: it reads no Host object (two cache misses in a large world: the
-   * host array's slot and the object), unless a sender of more than two groups lost a group
-   * rule on the public path (its group keys are then searched now; fewer are in its row).
+   * The facts a denial's codes are decided from, for a receiver whose `rules` (its row's
+   * H_RULES) are laid out in the arena, as the scan that denied the packet read them: whether
+   * any of its groups has a rule (dHasRules), and the group rule a public-path packet from an
+   * instance lost (dLost: policy/evaluate.ts lostGroupRule), looked for only when the
+   * receiver's rules name a group: by the numbers in the sender's row, or its group keys when
+   * it has more than two. One loop for deny's two cases (a settled world or not).
    */
-  private settledDenial(to: number, from: number, rules: number, proto: number, key: number, src: Ip, privatePath: boolean, dst: Ip): Explanation {
+  private arenaDenialFacts(to: number, from: number, rules: number, proto: number, key: number, privatePath: boolean): void {
     const info = this.hostInfo;
     const sRow = from * HOST_STRIDE;
     const sFlags = info[sRow + H_FLAGS];
-    const keeps = (sFlags & RUNNING) !== 0 && !(sFlags & EXTERNAL);
-    // A lost group rule is looked for when the public path dropped the groups of a sender that
-    // has some, and the receiver's rules name a group: by the numbers in the sender's row, or
-    // (more than two groups) its group keys.
-    const seek = keeps && !privatePath && (rules & RULES_REFS) !== 0;
+    const seek = (sFlags & RUNNING) !== 0 && !(sFlags & EXTERNAL) && !privatePath && (rules & RULES_REFS) !== 0;
     const count = info[sRow + H_SENDER];
     const senderGroups = seek && count < 0 ? this.hosts[from].groupKeys : null;
     const g0 = info[sRow + H_SENDER0];
@@ -1309,7 +1313,8 @@ export class Fabric {
       if (lost >= 0 || !seek) continue;
       lost = senderGroups !== null ? this.arena.firstSenderGroupRule(at, g, proto, key, senderGroups) : this.arena.firstSenderGroupRuleNumbered(at, g, proto, key, count, g0, g1);
     }
-    return settledDenial(this.directory, hasRules, lost, proto, key, src, privatePath, keeps ? (senderGroups ?? undefined) : null, to, from, dst) as Explanation;
+    this.dHasRules = hasRules;
+    this.dLost = lost;
   }
 
   /** Hosts by number for settled denials: in a world that no longer changes, what they hold when a message is written is what they held when it was denied. */
