@@ -22,6 +22,10 @@ import { DelayLine } from '../core/delayline.ts';
 import { formatIp, isClassicPrivate, type Ip } from '../net/ipv4.ts';
 import { IpMap } from '../net/ipmap.ts';
 import { SocketTable } from './sockets.ts';
+import { grown } from './grown.ts';
+import { PacketPool, P_STRIDE, P_KIND, P_SRC, P_DST, P_WIRE_DST, P_SPORT, P_DPORT, P_SRC_HOST, P_DST_HOST, P_VERSION } from './packets.ts';
+import { HOST_STRIDE, H_PRIVATE, H_PUBLIC, H_FLAGS, H_PLACE, H_RULES, RULES_LAID, RULES_REFS, H_GROUP0, H_GROUP1, H_NEXT_PORT, H_SENDER, H_SENDER0, H_SENDER1, H_HAD_TCP, ARENA_GROUPS, ARENA_COMPACT_MIN, RUNNING, EXTERNAL } from './fast/host-rows.ts';
+import { Landings, type RetransmissionChain } from './fast/landings.ts';
 import { ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, TCP, UDP, icmpKey, protocolName, type PortRange } from '../net/protocol.ts';
 import { groupDisplayName, type Instance, type SecurityGroup, type Service } from '../model/types.ts';
 import { applyChange, changeRules, getElasticIp, getInstance, type Change, type World } from '../model/world.ts';
@@ -145,87 +149,11 @@ export interface Connection {
   endLine: DelayLine | null;
 }
 
-/** SYN retransmissions of a connection, relative to its pending timer (Fabric.retransmissions). */
-interface RetransmissionChain {
-  readonly sends: number;
-  /** When the last is sent, and when the connection times out. */
-  readonly lastOffset: number;
-  readonly endOffset: number;
-  /** The longest wait between two SYNs, or the last SYN and the timeout. */
-  readonly gap: number;
-  /** The state after the last. */
-  readonly state: TcpClientState;
-  /** The timeouts of fast-forwarded connects of this chain, in the order of their connects
-   * (holdEnd); made at the first. */
-  ends: DelayLine | null;
-}
-
 const EPHEMERAL_FIRST = 32768;
 const EPHEMERAL_LAST = 60999;
 
 /** Why a connect times out when its SYN retransmissions run out (Fabric.noAnswer's `within`). */
 const TIMED_OUT = 'before its SYN retransmissions ran out';
-
-/**
- * Fast-forwarded connects waiting for their timeout (Fabric.fastForward, Fabric.land): what the
- * timeout must account for, in typed arrays by landing number (reused once landed), and the
- * flow record to resolve. A pending connection otherwise held a Connection object and a socket
- * until its timeout; at 10^6 connects in flight, that was 10^6 objects in the old generation.
- */
-class Landings {
-  host = new Int32Array(1024);
-  remote = new Float64Array(1024);
-  localPort = new Int32Array(1024);
-  remotePort = new Int32Array(1024);
-  lastSend = new Float64Array(1024);
-  sends = new Int32Array(1024);
-  private readonly flows: (FlowRecord | null)[] = [];
-  private readonly free: number[] = [];
-
-  add(flow: FlowRecord, host: number, remote: Ip, localPort: number, remotePort: number, lastSend: number, sends: number): number {
-    const i = this.free.length > 0 ? this.free.pop()! : this.flows.length;
-    if (i === this.flows.length) {
-      this.flows.push(null);
-      if (i === this.host.length) this.grow();
-    }
-    this.flows[i] = flow;
-    this.host[i] = host;
-    this.remote[i] = remote;
-    this.localPort[i] = localPort;
-    this.remotePort[i] = remotePort;
-    this.lastSend[i] = lastSend;
-    this.sends[i] = sends;
-    return i;
-  }
-
-  /** The landing's flow; its number is free again (its fields stay readable until reused). */
-  take(i: number): FlowRecord {
-    const flow = this.flows[i]!;
-    this.flows[i] = null;
-    this.free.push(i);
-    return flow;
-  }
-
-  private grow(): void {
-    const n = this.host.length * 2;
-    this.host = grown(this.host, n);
-    this.remote = grown(this.remote, n);
-    this.localPort = grown(this.localPort, n);
-    this.remotePort = grown(this.remotePort, n);
-    this.lastSend = grown(this.lastSend, n);
-    this.sends = grown(this.sends, n);
-  }
-}
-
-/**
- * A copy of `a` with room for at least `length` elements: twice as long, or `length` if that
- * is more (the fabric's tables by number grow by doubling; callers test for room first).
- */
-function grown<T extends Int32Array | Float64Array>(a: T, length: number): T {
-  const b = (a instanceof Int32Array ? new Int32Array(Math.max(2 * a.length, length)) : new Float64Array(Math.max(2 * a.length, length))) as T;
-  b.set(a);
-  return b;
-}
 
 /** A services list's listening ports, by protocol (Fabric.portLists holds each at `number`). */
 interface ListeningPorts {
@@ -233,99 +161,6 @@ interface ListeningPorts {
   readonly tcp: readonly PortRange[];
   readonly udp: readonly PortRange[];
 }
-
-/** Fabric.hostInfo: int32s per host (a row of 64 bytes: one cache line), and what each holds. */
-const HOST_STRIDE = 16;
-const H_PRIVATE = 0;
-const H_PUBLIC = 1;
-const H_FLAGS = 2;
-/** Region code << 16 | zone code (0: none). */
-const H_PLACE = 3;
-/**
- * The number of groups of the host's receiver whose rules are laid out in Fabric.arena, plus
- * 1 (`& RULES_LAID`); 0 when they are not (no receiver linked, or one the arena does not hold:
- * linkRules). Plus RULES_REFS when some of those rules name a group (only then does a packet
- * need its sender's groups).
- */
-const H_RULES = 4;
-const RULES_LAID = 15;
-const RULES_REFS = 16;
-/** Where its first and second group are in Fabric.arena (when H_RULES says they are). */
-const H_GROUP0 = 5;
-const H_GROUP1 = 6;
-/**
- * The local port its next connect or UDP send takes (Fabric.ephemeralPort): here, not on the
- * Host object, so a connect reads the sender's row (which routing reads anyway) and no object.
- */
-const H_NEXT_PORT = 7;
-/**
- * Its groups as a sender, by their numbers in Fabric.arena (RuleArena.numberOf), so that a
- * rule naming a group is matched against the sender's row, not its Host object and strings:
- * how many (0-2; -1 when it has more: then its groupKeys), then the first two.
- */
-const H_SENDER = 8;
-const H_SENDER0 = 9;
-const H_SENDER1 = 10;
-/**
- * 1 once the host has had a TCP client socket (never cleared): 0 says it holds none, so a
- * connect decided as it is sent need not look for one to take its port from (the socket
- * table's count by host is a cache miss of its own; this row is read anyway).
- */
-const H_HAD_TCP = 11;
-/** Receivers of more groups are not laid out (a generated world's have one or two). */
-const ARENA_GROUPS = 2;
-/**
- * Fabric.arena is laid out again (the groups of linked receivers only) before it would pass
- * this many int32s, or twice what its last layout held if that is more.
- */
-const ARENA_COMPACT_MIN = 1 << 20;
-const RUNNING = 1;
-const EXTERNAL = 2;
-
-
-/**
- * Packets in flight, pooled: a packet is a number, its fields a row of PacketPool.data (P_* say
- * which int32 holds what), its flow record (if any) in PacketPool.flow. One row per packet, not
- * one array per field: with 10^4-10^5 packets in flight, reading a packet touched 13 arrays at
- * a reused, scattered index, a cache line each; a row is one (16 int32s, 64 bytes).
- */
-class PacketPool {
-  data = new Int32Array(1024 * P_STRIDE);
-  flow: (FlowRecord | null)[] = [];
-  private free: number[] = [];
-
-  alloc(): number {
-    if (this.free.length > 0) return this.free.pop()!;
-    const i = this.flow.length;
-    this.flow.push(null);
-    if ((i + 1) * P_STRIDE > this.data.length) this.data = grown(this.data, (i + 1) * P_STRIDE);
-    return i;
-  }
-
-  release(i: number): void {
-    this.flow[i] = null;
-    this.free.push(i);
-  }
-}
-
-/** PacketPool.data: int32s per packet, and what each holds (addresses as int32: read `>>> 0`). */
-const P_STRIDE = 16;
-/**
- * Protocol | TCP flags << 8 | private path << 16 | request << 17 (request: the flow's request,
- * a SYN, an echo request, a datagram, rather than an answer).
- */
-const P_KIND = 0;
-/** Source and destination as the receiver sees them; the address it travels to (after redirects). */
-const P_SRC = 1;
-const P_DST = 2;
-const P_WIRE_DST = 3;
-/** Ports (icmp: the echo id, and type << 16 | code). */
-const P_SPORT = 4;
-const P_DPORT = 5;
-const P_SRC_HOST = 6;
-const P_DST_HOST = 7;
-/** The fabric's version when it was sent (Fabric.version). */
-const P_VERSION = 8;
 
 export class Fabric {
   /** The world as configured now (rule changes apply here at once). */
