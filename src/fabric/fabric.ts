@@ -45,15 +45,14 @@ import {
   type TcpStep,
 } from '../transport/tcp.ts';
 import { slowestLatency, type Settings } from '../model/settings.ts';
-import type { Explanation, ExplanationCode, FlowRecord } from './flows.ts';
+import type { Explanation, ExplanationCode, FlowRecord, TraceSink } from './flows.ts';
+import { FlowBook } from './flow-book.ts';
+
+export type { TraceEvent, TraceSink } from './flows.ts';
 import type { HostAction, PathPacket, PathWorld } from './path/hop.ts';
 import { hostAction, UDP_ECHO } from './path/host.ts';
 import { trackedPorts } from './path/conntrack.ts';
 import { CLASSIC_PLAN, explain, packetOf, runHops, runPlan, type PathResult, type Plan } from './path/plan.ts';
-
-/** One line of the packet trace (`--trace`). Addresses are dotted strings. */
-export type TraceEvent = { readonly tNs: number; readonly ev: string } & Record<string, unknown>;
-export type TraceSink = (event: TraceEvent) => void;
 
 export interface FabricOptions {
   /** Tracked flows to size the connection-tracking table for (it grows past this as needed). */
@@ -168,6 +167,8 @@ export class Fabric {
   readonly hosts: Host[] = [];
   readonly stats: FabricStats = { packets: 0, delivered: 0, drops: 0, udpDelivered: 0, udpEchoesDelivered: 0 };
   readonly conntrack: ConnTrackTable;
+  /** What the flows' records say, written as packets travel (flow-book.ts). */
+  private readonly book: FlowBook;
 
   private readonly hostByName = new Map<string, number>();
   /**
@@ -285,6 +286,7 @@ export class Fabric {
     options: FabricOptions = {},
   ) {
     this.world = world;
+    this.book = new FlowBook(sim, trace);
     this.firstTimers = new DelayLine(sim, this.onTcpTimer);
     this.jitterKey = Math.floor(sim.random('latency').next() * 2 ** 32);
     this.fastPaths = options.fastPaths ?? true;
@@ -431,11 +433,11 @@ export class Fabric {
         if (s.kind === 'tcp') {
           this.cancelTimer(s);
           // resolve() leaves a flow already decided (a connected connect) as it was.
-          this.failFlow(s.flow, 'SOURCE_NOT_RUNNING', why);
-          if (s.transfer !== null) this.failFlow(s.transfer, 'SOURCE_NOT_RUNNING', why);
+          this.book.failFlow(s.flow, 'SOURCE_NOT_RUNNING', why);
+          if (s.transfer !== null) this.book.failFlow(s.transfer, 'SOURCE_NOT_RUNNING', why);
         } else if (s.kind === 'icmp') {
           this.sim.cancel(s.timer);
-          this.failFlow(s.flow, 'SOURCE_NOT_RUNNING', why);
+          this.book.failFlow(s.flow, 'SOURCE_NOT_RUNNING', why);
         }
       }
       this.sockets.clearHost(id);
@@ -673,7 +675,7 @@ export class Fabric {
     let noRoute: string | null;
     if (this.fastPaths) {
       if (!(flagsOf & RUNNING)) {
-        if (flow && request) this.failFlow(flow, 'SOURCE_NOT_RUNNING', `${this.hosts[from].name} is not running, so it sends nothing`);
+        if (flow && request) this.book.failFlow(flow, 'SOURCE_NOT_RUNNING', `${this.hosts[from].name} is not running, so it sends nothing`);
         return 'SOURCE_NOT_RUNNING';
       }
       noRoute = this.route(from, dst);
@@ -681,7 +683,7 @@ export class Fabric {
       // The reference: the plan's hops on the sender's side (sender, route).
       const r = runHops(this.plan, 'send', packetOf(from, dst, proto, sport, dport, flags, request, flow), this.pathWorld);
       if (r.drop !== null && r.drop.code === 'SOURCE_NOT_RUNNING') {
-        if (flow && request) this.failFlow(flow, 'SOURCE_NOT_RUNNING', r.drop.why.message);
+        if (flow && request) this.book.failFlow(flow, 'SOURCE_NOT_RUNNING', r.drop.why.message);
         return 'SOURCE_NOT_RUNNING';
       }
       noRoute = r.drop !== null ? r.drop.why.message : null;
@@ -696,9 +698,9 @@ export class Fabric {
         // The path it was sent on: a private (10/8) address from an instance, else public.
         if (flow.path === null) flow.path = !s.external && isClassicPrivate(dst) ? 'private' : 'public';
         if (flow.redirected === null) flow.redirected = false;
-        this.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: noRoute });
+        this.book.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: noRoute });
       } else if (flow) {
-        this.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: `the answer from ${s.name} found no host: ${noRoute}` }, false);
+        this.book.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: `the answer from ${s.name} found no host: ${noRoute}` }, false);
       }
       return 'NO_ROUTE_TO_DESTINATION';
     }
@@ -777,8 +779,8 @@ export class Fabric {
     if (this.conntrack.lookup(to, TCP, src, dport, sport, this.sim.now) !== MISS) return false;
     if (this.filter(to, from, TCP, dport, src, privatePath) >= 0) return false;
     this.stats.drops++;
-    this.deniedAt(flow, src, dst);
-    this.recordDrop(flow, this.deny(to, from, TCP, dport, src, privatePath, dst, false), true);
+    this.book.deniedAt(flow, src, dst);
+    this.book.recordDrop(flow, this.deny(to, from, TCP, dport, src, privatePath, dst, false), true);
     flow.explanationVersion = this.version;
     flow.explanationSource = src;
     this.sim.elide(1); // its arrival
@@ -829,7 +831,7 @@ export class Fabric {
       this.stats.drops++;
       const gone = privatePath ? dst : wireDst;
       if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION' });
-      if (flow) this.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: `${t.name} no longer holds ${formatIp(gone)}${request ? '' : ' (the answer found no host)'}` }, request);
+      if (flow) this.book.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: `${t.name} no longer holds ${formatIp(gone)}${request ? '' : ' (the answer found no host)'}` }, request);
       return;
     }
     if (!privatePath && this.trace && !(tFlags & EXTERNAL)) {
@@ -856,9 +858,9 @@ export class Fabric {
         // them all): the same packet meets the same rules: the same verdict, the same reasons.
         const denial = flow.explanation!;
         this.stats.drops++;
-        this.deniedAt(flow, src, dst);
+        this.book.deniedAt(flow, src, dst);
         if (this.trace) this.emit('drop', { flow: flow.index, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
-        this.recordDrop(flow, denial, request);
+        this.book.recordDrop(flow, denial, request);
         if (proto === TCP && flags === F_SYN && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport, src, to, privatePath, sentVersion);
         return;
       } else {
@@ -874,8 +876,8 @@ export class Fabric {
           }
           if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
           if (flow) {
-            if (request) this.deniedAt(flow, src, dst);
-            this.recordDrop(flow, denial, request);
+            if (request) this.book.deniedAt(flow, src, dst);
+            this.book.recordDrop(flow, denial, request);
             if (request) {
               flow.explanationVersion = this.version;
               flow.explanationSource = src;
@@ -900,7 +902,7 @@ export class Fabric {
     this.stats.delivered++;
     if (this.trace) this.emit('deliver', { flow: flow?.index ?? null, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via!.code });
     if (flow && request && flow.admission === null) {
-      this.admittedAt(flow, src, dst);
+      this.book.admittedAt(flow, src, dst);
       flow.admission = via;
     }
     this.deliver(to, proto, src, sport, dport, flags, flow, request, via, null);
@@ -926,7 +928,7 @@ export class Fabric {
       this.stats.drops++;
       const gone = q.privatePath ? dst : q.wireDst;
       if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION' });
-      if (flow) this.recordDrop(flow, r.drop.why, request);
+      if (flow) this.book.recordDrop(flow, r.drop.why, request);
       return;
     }
     const external = this.hosts[to].external;
@@ -941,8 +943,8 @@ export class Fabric {
       const denial = explain(r)!;
       if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
       if (flow) {
-        if (request) this.deniedAt(flow, src, dst);
-        this.recordDrop(flow, denial, request);
+        if (request) this.book.deniedAt(flow, src, dst);
+        this.book.recordDrop(flow, denial, request);
         if (request) {
           flow.explanationVersion = this.version;
           flow.explanationSource = src;
@@ -959,7 +961,7 @@ export class Fabric {
     this.stats.delivered++;
     if (this.trace) this.emit('deliver', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via.code });
     if (flow && request && flow.admission === null) {
-      this.admittedAt(flow, src, dst);
+      this.book.admittedAt(flow, src, dst);
       flow.admission = via;
     }
     this.deliver(to, proto, src, sport, dport, flags, flow, request, via, r.action);
@@ -1019,30 +1021,6 @@ export class Fabric {
    */
   private sameAsDenied(flow: FlowRecord, src: Ip): boolean {
     return flow.outcome === null && flow.explanation !== null && flow.explanationVersion === this.version && flow.explanationSource === src;
-  }
-
-  /**
-   * A receiver denied a request of `flow` that it saw from `src` to `dst` (called before
-   * recordDrop): if that denial becomes the explanation a timeout or drop reports (a connect's
-   * or ping's latest, a send's first), the flow's source and destination are this packet's.
-   */
-  private deniedAt(flow: FlowRecord, src: Ip, dst: Ip): void {
-    if (flow.outcome !== null || (flow.action === 'send' && flow.anyDropped)) return;
-    flow.source = src;
-    flow.destination = dst;
-  }
-
-  /**
-   * A receiver admitted the flow's first admitted request, seen from `src` to `dst` (its
-   * admission is being recorded): kept for a report that gives the admission (resolve), and
-   * the flow's source now unless an earlier denial is what a timeout would report.
-   */
-  private admittedAt(flow: FlowRecord, src: Ip, dst: Ip): void {
-    flow.admittedSource = src;
-    flow.admittedDestination = dst;
-    if (flow.explanation !== null && flow.source !== null) return;
-    flow.source = src;
-    flow.destination = dst;
   }
 
   /**
@@ -1202,7 +1180,7 @@ export class Fabric {
       case 'server': {
         const reply = action.reply;
         if (flow && request) {
-          if (flags & F_DATA) this.resolve(flow, 'delivered', via);
+          if (flags & F_DATA) this.book.resolve(flow, 'delivered', via);
           if ((flags & F_SYN) && reply === F_RST && via) {
             const message = `${this.hosts[to].name} has no listener on tcp/${dport}; it answered RST (${via.message})`;
             // (Read by name: a RuleAdmission's group and rule are getters, which spreading would not copy.)
@@ -1218,7 +1196,7 @@ export class Fabric {
         return;
       case 'datagram':
         this.stats.udpDelivered++;
-        if (flow && request && via) this.datagramDecided(flow, false, via);
+        if (flow && request && via) this.book.datagramDecided(flow, false, via);
         if (action.echo) this.transmit(to, src, UDP, dport, sport, UDP_ECHO, flow, false);
         return;
       case 'echo-request':
@@ -1230,7 +1208,7 @@ export class Fabric {
         if (sock && sock.kind === 'icmp') {
           this.sim.cancel(sock.timer);
           this.sockets.delete(to, ICMP * 65536 + sport);
-          this.resolve(sock.flow, 'replied', sock.flow.admission ?? via);
+          this.book.resolve(sock.flow, 'replied', sock.flow.admission ?? via);
         }
         return;
       }
@@ -1241,60 +1219,6 @@ export class Fabric {
 
   // -------------------------------------------------------------------------------------------
   // Flow records
-
-  private resolve(flow: FlowRecord, outcome: FlowRecord['outcome'], explanation: Explanation | null): void {
-    if (flow.outcome !== null) return;
-    flow.outcome = outcome;
-    // The report gives the admission: the source is its request's (a later request may have
-    // been denied from another address).
-    if (explanation !== null && explanation === flow.admission && flow.admittedSource !== null) {
-      flow.source = flow.admittedSource;
-      flow.destination = flow.admittedDestination;
-    }
-    flow.explanation = explanation;
-    flow.resolvedAtNs = this.sim.now;
-    if (this.trace) this.emit('outcome', { flow: flow.index, outcome, code: explanation?.code ?? null });
-  }
-
-  private failFlow(flow: FlowRecord, code: ExplanationCode, message: string): void {
-    const outcome = flow.action === 'send' || flow.action === 'transfer' ? 'dropped' : 'timeout';
-    this.resolve(flow, outcome, { code, message });
-  }
-
-  /** A packet of the flow was dropped: remember why; UDP and transfers are decided at once. */
-  private recordDrop(flow: FlowRecord, why: Explanation, request = true): void {
-    if (!request) {
-      // An answer lost on its way back: the reason a connect or ping times out, if nothing
-      // dropped its requests.
-      if ((flow.action === 'connect' || flow.action === 'ping') && flow.replyDrop === null) flow.replyDrop = why;
-      return;
-    }
-    if (flow.action === 'send') {
-      this.datagramDecided(flow, true, why);
-      return;
-    }
-    if (flow.action === 'transfer') {
-      this.resolve(flow, 'dropped', why);
-      return;
-    }
-    if ((flow.action === 'connect' || flow.action === 'ping') && flow.outcome === null) {
-      flow.explanation = why; // kept as the reason if the flow times out
-    }
-  }
-
-  private datagramDecided(flow: FlowRecord, dropped: boolean, why: Explanation): void {
-    if (dropped && !flow.anyDropped) {
-      flow.anyDropped = true;
-      flow.explanation = why;
-    }
-    if (!dropped && flow.admission === null) flow.admission = why;
-    flow.pending--;
-    if (flow.pending === 0) {
-      const first = flow.anyDropped ? flow.explanation : flow.admission;
-      flow.explanation = null;
-      this.resolve(flow, flow.anyDropped ? 'dropped' : 'delivered', first);
-    }
-  }
 
   // -------------------------------------------------------------------------------------------
   // Endpoints: the actions a scenario can take
@@ -1579,7 +1503,7 @@ export class Fabric {
       this.conntrack.trackMany(host, TCP, l.remote[landing], l.localPort[landing], l.remotePort[landing], l.lastSend[landing], OUTBOUND, F_SYN, n);
     }
     this.sim.elide(2 * n); // each retransmission: its timer and its arrival
-    this.resolve(flow, 'timeout', this.noAnswer(flow, TIMED_OUT));
+    this.book.resolve(flow, 'timeout', this.book.noAnswer(flow, TIMED_OUT));
   }
 
   private cancelTimer(conn: Connection): void {
@@ -1616,7 +1540,7 @@ export class Fabric {
     conn.state = step.state;
     if (step.event === 'timeout') {
       this.dropSocket(conn);
-      this.resolve(conn.flow, 'timeout', this.noAnswer(conn.flow, TIMED_OUT));
+      this.book.resolve(conn.flow, 'timeout', this.book.noAnswer(conn.flow, TIMED_OUT));
       return;
     }
     if (step.send) this.transmit(conn.host, conn.remote, TCP, conn.localPort, conn.remotePort, step.send, conn.flow, true);
@@ -1629,17 +1553,17 @@ export class Fabric {
     if (step.event !== null) this.cancelTimer(conn);
     switch (step.event) {
       case 'connected':
-        this.resolve(conn.flow, 'connected', conn.flow.admission);
+        this.book.resolve(conn.flow, 'connected', conn.flow.admission);
         break;
       case 'refused':
         this.dropSocket(conn);
-        this.resolve(conn.flow, 'refused', conn.flow.admission);
+        this.book.resolve(conn.flow, 'refused', conn.flow.admission);
         break;
       case 'data-acked':
         if (conn.transfer) {
           const t = conn.transfer;
           conn.transfer = null;
-          if (t.outcome === null) this.resolve(t, 'delivered', t.admission);
+          if (t.outcome === null) this.book.resolve(t, 'delivered', t.admission);
         }
         break;
       case 'closed':
@@ -1658,7 +1582,7 @@ export class Fabric {
     // Open: it still holds its port, and connected.
     const open = conn && this.holdsPort(conn) ? tcpSendData(conn.state) : 0;
     if (!conn || !open) {
-      this.resolve(flow, 'dropped', { code: 'CONNECTION_NOT_OPEN', message: 'the connection is not open (it never connected, or it was closed or reset)' });
+      this.book.resolve(flow, 'dropped', { code: 'CONNECTION_NOT_OPEN', message: 'the connection is not open (it never connected, or it was closed or reset)' });
       return;
     }
     conn.transfer = flow;
@@ -1707,18 +1631,7 @@ export class Fabric {
     const sock = this.sockets.get(hostId, ICMP * 65536 + echoId);
     if (!sock || sock.kind !== 'icmp') return;
     this.sockets.delete(hostId, ICMP * 65536 + echoId);
-    this.resolve(sock.flow, 'timeout', this.noAnswer(sock.flow, `within the ping's wait (${this.settings.pingTimeout / 1e6} ms)`));
-  }
-
-  /**
-   * Why a connect or ping timed out: a dropped request, else a dropped answer, else nothing
-   * was dropped and the answer was late (the round trip is longer than the sender waits).
-   */
-  private noAnswer(flow: FlowRecord, within: string): Explanation {
-    if (flow.explanation !== null) return flow.explanation;
-    if (flow.replyDrop !== null) return flow.replyDrop;
-    const request = flow.admission !== null ? `the request got through (${flow.admission.message})` : 'nothing dropped the request';
-    return { code: 'SIM_NO_ANSWER_IN_TIME', message: `${request}, but no answer came back ${within}` };
+    this.book.resolve(sock.flow, 'timeout', this.book.noAnswer(sock.flow, `within the ping's wait (${this.settings.pingTimeout / 1e6} ms)`));
   }
 
   /** Low-level UDP for bulk workloads: sends one datagram with no flow record. */
