@@ -767,6 +767,8 @@ export class Fabric {
    * (not an ephemeral port, so not a connect's or send's: setNextPort; only a server's answer
    * sends from it, and only to a packet the rules admitted) or from the sender's
    * address and port `sport` to `dport`, which these rules deny.
+   * Classic-only facts this assumes (a VPC plan must re-prove them): the receiver's groups and
+   * conntrack are the only filters on the way (no egress rules, NACLs or routes to consult).
    */
   private deniedAsSent(flow: FlowRecord, from: number, to: number, sport: number, dport: number, privatePath: boolean, redirected: boolean, wireDst: Ip): boolean {
     const src = this.rSeenSrc;
@@ -1416,6 +1418,8 @@ export class Fabric {
    * latency jitter is drawn per flow (latency()), and nothing else reads the dropped SYNs.
    * (A review found the conditions on answers, expiry and source missing: regressions b9-b13;
    * a second, that dropping the socket early exposed older bugs of ports taken over: b14-b16.)
+   * Classic-only facts this assumes (a VPC plan must re-prove them): a drop is silent, outbound
+   * is never filtered, and the receiver's conntrack and groups are the only filters on the way.
    */
   private fastForward(flow: FlowRecord, from: number, sport: number, dport: number, src: Ip, to: number, privatePath: boolean, sentVersion: number): void {
     if (this.trace !== null || this.pending.size > 0) return;
