@@ -133,7 +133,8 @@ export function placeInstance(w: W, spec: VpcInstanceSpec): void {
     state: spec.state,
     interfaces: spec.interfaces.map((e) => e.id),
     services: spec.services,
-    ...(spec.ephemeralPorts !== undefined ? { ephemeralPorts: spec.ephemeralPorts } : {}),
+    // Always present (undefined when not set), so every instance has one shape.
+    ephemeralPorts: spec.ephemeralPorts,
   };
   w.instances[shardIndex(spec.id)][spec.id] = inst as Draft<VpcInstance>;
   spec.interfaces.forEach((e, device) => placeInterface(w, inst, e, device, zone));
