@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createVpcWorld } from '../../../src/model/vpc/build.ts';
-import { attachmentSubnetInZone, lookupTgwRoute, tgwTableRoutes, vpcAttachment } from '../../../src/model/vpc/tgw.ts';
+import { attachmentSubnetInZone, lookupTgwRoute, tgwAttachmentNaclChecks, tgwTableRoutes, vpcAttachment } from '../../../src/model/vpc/tgw.ts';
 import type { TransitGateway } from '../../../src/model/vpc/types.ts';
 import { cidr, ip, US } from './fixtures.ts';
 
@@ -65,5 +65,16 @@ describe('transit gateway route tables', () => {
     expect(attachmentSubnetInZone(w, att, 'us-east-1a')).toBe('a-1');
     expect(attachmentSubnetInZone(w, att, 'us-east-1b')).toBeNull();
     expect(vpcAttachment(tgw, 'z')).toBeUndefined();
+  });
+});
+
+describe('NACLs around a TGW attachment (§6, "How Network ACLs work with transit gateways")', () => {
+  it('one subnet for instance and attachment: its outbound then inbound rules toward the TGW, none back', () => {
+    expect(tgwAttachmentNaclChecks('s', 's', 'tgw')).toEqual([{ subnet: 's', direction: 'egress' }, { subnet: 's', direction: 'ingress' }]);
+    expect(tgwAttachmentNaclChecks('s', 's', 'vpc')).toEqual([]);
+  });
+  it('separate subnets: instance out then attachment in toward the TGW; attachment out then instance in back', () => {
+    expect(tgwAttachmentNaclChecks('i', 'a', 'tgw')).toEqual([{ subnet: 'i', direction: 'egress' }, { subnet: 'a', direction: 'ingress' }]);
+    expect(tgwAttachmentNaclChecks('i', 'a', 'vpc')).toEqual([{ subnet: 'a', direction: 'egress' }, { subnet: 'i', direction: 'ingress' }]);
   });
 });
