@@ -29,13 +29,8 @@ import { FlatRules, Receiver, RuleArena } from '../policy/index.ts';
 import { PacketDenial, RuleAdmission, admissionOf, admitLinear, describeRule, lostGroupRule, settledDenial, type Denial, type HostDirectory } from '../policy/evaluate.ts';
 import type { IngressView } from '../policy/match.ts';
 import { ConnTrackTable, EXPIRED, INBOUND, MISS, OUTBOUND } from '../conntrack/table.ts';
+import { F_DATA, F_RST, F_SYN, describeFlags } from '../net/protocol.ts';
 import {
-  F_ACK,
-  F_DATA,
-  F_FIN,
-  F_RST,
-  F_SYN,
-  describeFlags,
   tcpClientOnSegment,
   tcpClose,
   tcpOnTimer,
@@ -47,6 +42,10 @@ import {
 } from '../transport/tcp.ts';
 import { slowestLatency, type Settings } from '../model/settings.ts';
 import type { Explanation, ExplanationCode, FlowRecord } from './flows.ts';
+import type { HostAction, PathPacket, PathWorld } from './path/hop.ts';
+import { hostAction, UDP_ECHO } from './path/host.ts';
+import { trackedPorts } from './path/conntrack.ts';
+import { CLASSIC_PLAN, explain, packetOf, runHops, runPlan, type PathResult, type Plan } from './path/plan.ts';
 
 /** One line of the packet trace (`--trace`). Addresses are dotted strings. */
 export type TraceEvent = { readonly tNs: number; readonly ev: string } & Record<string, unknown>;
@@ -68,6 +67,13 @@ export interface FabricOptions {
    * packet: tests use it to run scenarios through the compiled index.
    */
   readonly compileReceiversAfter?: number;
+  /**
+   * false: every packet is decided by the plan of hops alone (path/plan.ts, the reference),
+   * with none of the fast paths that shortcut it (the rule arena and compiled receivers, a
+   * retransmission's reused verdict, fast-forward, decisions at send, settled explanations).
+   * Reports and traces are the same either way (test/props/plan.test.ts). Default true.
+   */
+  readonly fastPaths?: boolean;
 }
 
 export interface FabricStats {
@@ -153,10 +159,6 @@ interface RetransmissionChain {
    * (holdEnd); made at the first. */
   ends: DelayLine | null;
 }
-
-/** Marks a UDP datagram that is a service's echo (UDP itself has no such bit; sgsim's services
- * answer each datagram once, and answers are never answered). */
-const UDP_ECHO = 1;
 
 const EPHEMERAL_FIRST = 32768;
 const EPHEMERAL_LAST = 60999;
@@ -424,8 +426,16 @@ export class Fabric {
   /** Fabric.retransmissions, by the state they start from. */
   private readonly chains = new Map<TcpClientState, RetransmissionChain | null>();
   private readonly compileReceiversAfter: number;
-  /** FabricOptions.changesEndNs (Infinity: no promise). */
+  /**
+   * FabricOptions.changesEndNs (Infinity: no promise), as the fast paths read it: Infinity
+   * without them (fastPaths false). `promisedEndNs` is the promise itself (applyChange).
+   */
   private readonly changesEndNs: number;
+  private readonly promisedEndNs: number;
+  /** FabricOptions.fastPaths. */
+  readonly fastPaths: boolean;
+  /** The hops a packet crosses (path/plan.ts). */
+  readonly plan: Plan = CLASSIC_PLAN;
   /** No packet takes longer than this (the largest latency with the largest jitter), ns. */
   private readonly maxLatencyNs: number;
   /** A connect's SYN may be decided as it is sent (connect to transmit), and was denied (back). */
@@ -442,7 +452,9 @@ export class Fabric {
     this.world = world;
     this.firstTimers = new DelayLine(sim, this.onTcpTimer);
     this.jitterKey = Math.floor(sim.random('latency').next() * 2 ** 32);
-    this.changesEndNs = options.changesEndNs ?? Infinity;
+    this.fastPaths = options.fastPaths ?? true;
+    this.promisedEndNs = options.changesEndNs ?? Infinity;
+    this.changesEndNs = this.fastPaths ? this.promisedEndNs : Infinity;
     this.compileReceiversAfter = options.compileReceiversAfter ?? Receiver.COMPILE_AFTER;
     this.maxLatencyNs = Math.ceil(slowestLatency(settings.latency)) + 1;
     let instances = 0;
@@ -770,6 +782,16 @@ export class Fabric {
     return `no running host holds ${formatIp(dst)}`;
   }
 
+  /** Fills the r* fields (as route() does) from a packet the plan's route hop rewrote. */
+  private routedAs(q: PathPacket): void {
+    this.rTarget = q.receiver;
+    this.rWireDst = q.wireDst;
+    this.rSeenSrc = q.source;
+    this.rSeenDst = q.destination;
+    this.rPrivatePath = q.privatePath;
+    this.rRedirected = q.redirected;
+  }
+
   /**
    * One packet's latency. Its jitter is the packet's own draw: the n-th packet of a flow draws
    * (flow serial, n), where flows are numbered as they send their first packet; packets with
@@ -813,11 +835,23 @@ export class Fabric {
     request: boolean,
   ): ExplanationCode | null {
     const flagsOf = this.hostInfo[from * HOST_STRIDE + H_FLAGS];
-    if (!(flagsOf & RUNNING)) {
-      if (flow && request) this.failFlow(flow, 'SOURCE_NOT_RUNNING', `${this.hosts[from].name} is not running, so it sends nothing`);
-      return 'SOURCE_NOT_RUNNING';
+    let noRoute: string | null;
+    if (this.fastPaths) {
+      if (!(flagsOf & RUNNING)) {
+        if (flow && request) this.failFlow(flow, 'SOURCE_NOT_RUNNING', `${this.hosts[from].name} is not running, so it sends nothing`);
+        return 'SOURCE_NOT_RUNNING';
+      }
+      noRoute = this.route(from, dst);
+    } else {
+      // The reference: the plan's hops on the sender's side (sender, route).
+      const r = runHops(this.plan, 'send', packetOf(from, dst, proto, sport, dport, flags, request, flow), this.pathWorld);
+      if (r.drop !== null && r.drop.code === 'SOURCE_NOT_RUNNING') {
+        if (flow && request) this.failFlow(flow, 'SOURCE_NOT_RUNNING', r.drop.why.message);
+        return 'SOURCE_NOT_RUNNING';
+      }
+      noRoute = r.drop !== null ? r.drop.why.message : null;
+      if (noRoute === null) this.routedAs(r.packet);
     }
-    const noRoute = this.route(from, dst);
     this.stats.packets++;
     if (noRoute !== null) {
       const s = this.hosts[from];
@@ -936,6 +970,10 @@ export class Fabric {
     this.packets.release(p);
     const now = this.sim.now;
     if (flow !== null && request) flow.requestsInFlight--;
+    if (!this.fastPaths) {
+      this.arriveByPlan({ protocol: proto, flags, sport, dport, sender: from, addressed: wireDst, wireDst, source: src, destination: dst, receiver: to, privatePath, redirected: false, request, flow });
+      return;
+    }
 
     if (!privatePath) {
       // Public addresses are translated where the packet arrives: it goes to whoever holds
@@ -1030,7 +1068,112 @@ export class Fabric {
       this.admittedAt(flow, src, dst);
       flow.admission = via;
     }
-    this.deliver(to, proto, src, sport, dport, flags, flow, request, via);
+    this.deliver(to, proto, src, sport, dport, flags, flow, request, via, null);
+  }
+
+  /**
+   * arrive() by the plan alone (fastPaths false): the hops on the receiver's side (NAT at
+   * arrival, connection tracking, the groups, the host) decide, and this applies what they
+   * said: counters, conntrack, the trace, the flow record, and the host's action.
+   */
+  private arriveByPlan(start: PathPacket): void {
+    const flow = start.flow as FlowRecord | null;
+    const { protocol: proto, flags, sport, dport, request } = start;
+    const now = this.sim.now;
+    const r = runHops(this.plan, 'arrive', start, this.pathWorld);
+    const q = r.packet;
+    const to = q.receiver;
+    const src = q.source;
+    const dst = q.destination;
+    const name = this.hosts[to].name;
+    if (r.drop !== null && r.drop.final) {
+      // NAT at arrival: nobody (or somebody else) holds the address now.
+      this.stats.drops++;
+      const gone = q.privatePath ? dst : q.wireDst;
+      if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION' });
+      if (flow) this.recordDrop(flow, r.drop.why, request);
+      return;
+    }
+    const external = this.hosts[to].external;
+    if (!q.privatePath && this.trace && !external) this.emit('nat', { flow: flow?.index ?? null, side: 'destination', from: formatIp(q.wireDst), to: formatIp(dst) });
+    if (r.tracked >= 0) {
+      this.conntrack.touch(r.tracked, now, INBOUND, flags);
+      if (this.trace) this.emit('conntrack', { host: name, hit: true, src: formatIp(src), dst: formatIp(dst) });
+    }
+    if (r.drop !== null) {
+      // The groups denied it.
+      this.stats.drops++;
+      const denial = explain(r)!;
+      if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
+      if (flow) {
+        if (request) this.deniedAt(flow, src, dst);
+        this.recordDrop(flow, denial, request);
+        if (request) {
+          flow.explanationVersion = this.version;
+          flow.explanationSource = src;
+        }
+      }
+      return;
+    }
+    // Admitted by the rules (not by tracking, not unfiltered): the flow is tracked from now.
+    if (r.tracked < 0 && !external) {
+      const k = trackedPorts(q);
+      this.conntrack.track(to, proto, src, k.local, k.remote, now, INBOUND, flags);
+    }
+    const via = r.admitted!;
+    this.stats.delivered++;
+    if (this.trace) this.emit('deliver', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via.code });
+    if (flow && request && flow.admission === null) {
+      this.admittedAt(flow, src, dst);
+      flow.admission = via;
+    }
+    this.deliver(to, proto, src, sport, dport, flags, flow, request, via, r.action);
+  }
+
+  /**
+   * The way a packet from host `from` to `dst` (protocol, destination port; icmp: type << 16 |
+   * code; from local port `sport`, with TCP `flags`) would take now, hop by hop: the whole plan
+   * run at once, without time (a question: nothing is sent, tracked or counted).
+   */
+  wayOf(from: number, dst: Ip, protocol: number, dport: number, sport = EPHEMERAL_FIRST, flags = protocol === TCP ? F_SYN : 0): PathResult {
+    return runPlan(this.plan, packetOf(from, dst, protocol, sport, dport, flags, true, null), this.pathWorld);
+  }
+
+  /** The world in force as the plan's hops read it (path/hop.ts PathWorld): the fabric's tables now. */
+  private readonly pathWorld: PathWorld = {
+    nameOf: (h) => this.hosts[h].name,
+    running: (h) => (this.hostInfo[h * HOST_STRIDE + H_FLAGS] & RUNNING) !== 0,
+    external: (h) => (this.hostInfo[h * HOST_STRIDE + H_FLAGS] & EXTERNAL) !== 0,
+    regionOf: (h) => this.hostInfo[h * HOST_STRIDE + H_PLACE] >>> 16,
+    privateIpOf: (h) => this.hostInfo[h * HOST_STRIDE + H_PRIVATE] >>> 0,
+    publicIpOf: (h) => this.hostInfo[h * HOST_STRIDE + H_PUBLIC] >>> 0,
+    holderOfPrivate: (ip) => this.byPrivate.get(ip),
+    holderOfPublic: (ip) => this.byPublic.get(ip),
+    tracked: (h, proto, remote, local, remotePort) => this.conntrack.lookup(h, proto, remote, local, remotePort, this.sim.now),
+    expiredFacts: () => ({ idleNs: this.conntrack.expiredIdle, timeoutNs: this.conntrack.expiredTimeout }),
+    groupsInForce: (h) => {
+      const t = this.hosts[h];
+      return (t.receiver ?? this.receiverOf(t)).groups;
+    },
+    senderGroups: (h) => {
+      const f = this.hostInfo[h * HOST_STRIDE + H_FLAGS];
+      return f & RUNNING && !(f & EXTERNAL) ? this.hosts[h].groupKeys : null;
+    },
+    pendingWouldAdmit: (h, view) => this.pendingWouldAdmit(this.hosts[h], view),
+    listens: (h, proto, port) => listens(proto === TCP ? this.portLists[this.hostPorts[h]].tcp : this.portLists[this.hostPorts[h]].udp, port),
+    clientTakes: (h, q) => this.clientTakes(h, q.sport, q.dport, q.source, q.flags, q.flow),
+  };
+
+  /**
+   * Whether a client socket of host `to` takes a TCP segment from `src`:`sport` to its port
+   * `dport`: the socket talks to that address and port, and an answer to a SYN (a SYN-ACK, or
+   * an RST while it is still opening) answers one of its own SYNs (as a real one acknowledges
+   * its SYN's sequence number: its flow is the socket's), not a late answer to an earlier
+   * connect from the same port (B16, B18).
+   */
+  private clientTakes(to: number, sport: number, dport: number, src: Ip, flags: number, flow: object | null): boolean {
+    const sock = this.sockets.get(to, TCP * 65536 + dport);
+    return sock !== undefined && sock.kind === 'tcp' && sock.remotePort === sport && sock.remote === src && (flow === sock.flow || !answersSyn(flags, sock.state));
   }
 
   /**
@@ -1190,7 +1333,10 @@ export class Fabric {
     return { group: adm.group.key, effectiveAtNs: times[0] };
   }
 
-  /** Hands an admitted packet to the receiving endpoint. */
+  /**
+   * Hands an admitted packet to the receiving host, which does what the plan's host hop says
+   * (path/host.ts hostAction; `action`, if the plan already asked it).
+   */
   private deliver(
     to: number,
     proto: number,
@@ -1201,51 +1347,55 @@ export class Fabric {
     flow: FlowRecord | null,
     request: boolean,
     via: Explanation | null,
+    action: HostAction | null,
   ): void {
-    if (proto === TCP) {
-      const sock = this.sockets.get(to, TCP * 65536 + dport);
-      // A client socket takes segments from the address and port it talks to, no other; and an
-      // answer to a SYN (a SYN-ACK, or an RST while it is still opening) only if it answers one
-      // of its own SYNs (as a real one acknowledges its SYN's sequence number): not a late
-      // answer to an earlier connect from the same port (B16, B18).
-      if (sock && sock.kind === 'tcp' && sock.remotePort === sport && sock.remote === src && (flow === sock.flow || !answersSyn(flags, sock.state))) {
-        this.clientSegment(to, sock, flags);
+    if (action === null) {
+      const tcp = proto === TCP;
+      const ports = this.portLists[this.hostPorts[to]];
+      const listening = tcp ? listens(ports.tcp, dport) : proto === UDP && listens(ports.udp, dport);
+      action = hostAction(proto, flags, dport, tcp && this.clientTakes(to, sport, dport, src, flags, flow), listening);
+    }
+    switch (action.kind) {
+      case 'client':
+        this.clientSegment(to, this.sockets.get(to, TCP * 65536 + dport) as Connection, flags);
+        return;
+      case 'server': {
+        const reply = action.reply;
+        if (flow && request) {
+          if (flags & F_DATA) this.resolve(flow, 'delivered', via);
+          if ((flags & F_SYN) && reply === F_RST && via) {
+            const message = `${this.hosts[to].name} has no listener on tcp/${dport}; it answered RST (${via.message})`;
+            // (Read by name: a RuleAdmission's group and rule are getters, which spreading would not copy.)
+            flow.admission = via.group !== undefined ? { code: 'CONNECTION_REFUSED', group: via.group, rule: via.rule, message } : { code: 'CONNECTION_REFUSED', message };
+          }
+        }
+        if (reply) this.transmit(to, src, TCP, dport, sport, reply, flow, false);
         return;
       }
-      const reply = tcpServerReply(flags, listens(this.portLists[this.hostPorts[to]].tcp, dport));
-      if (flow && request) {
-        if (flags & F_DATA) this.resolve(flow, 'delivered', via);
-        if ((flags & F_SYN) && reply === F_RST && via) {
-          const message = `${this.hosts[to].name} has no listener on tcp/${dport}; it answered RST (${via.message})`;
-          // (Read by name: a RuleAdmission's group and rule are getters, which spreading would not copy.)
-          flow.admission = via.group !== undefined ? { code: 'CONNECTION_REFUSED', group: via.group, rule: via.rule, message } : { code: 'CONNECTION_REFUSED', message };
-        }
-      }
-      if (reply) this.transmit(to, src, TCP, dport, sport, reply, flow, false);
-      return;
-    }
-    if (proto === UDP) {
-      // An echo (a service's answer) is consumed by whoever receives it, never answered again.
-      if (flags & UDP_ECHO) {
+      case 'echo-consumed':
+        // An echo (a service's answer) is consumed by whoever receives it, never answered again.
         this.stats.udpEchoesDelivered++;
         return;
+      case 'datagram':
+        this.stats.udpDelivered++;
+        if (flow && request && via) this.datagramDecided(flow, false, via);
+        if (action.echo) this.transmit(to, src, UDP, dport, sport, UDP_ECHO, flow, false);
+        return;
+      case 'echo-request':
+        // ICMP: dport carries type << 16 | code; sport the echo id.
+        this.transmit(to, src, ICMP, sport, (ICMP_ECHO_REPLY << 16) | 0, 0, flow, false);
+        return;
+      case 'echo-reply': {
+        const sock = this.sockets.get(to, ICMP * 65536 + sport);
+        if (sock && sock.kind === 'icmp') {
+          this.sim.cancel(sock.timer);
+          this.sockets.delete(to, ICMP * 65536 + sport);
+          this.resolve(sock.flow, 'replied', sock.flow.admission ?? via);
+        }
+        return;
       }
-      this.stats.udpDelivered++;
-      if (flow && request && via) this.datagramDecided(flow, false, via);
-      if (listens(this.portLists[this.hostPorts[to]].udp, dport)) this.transmit(to, src, UDP, dport, sport, UDP_ECHO, flow, false);
-      return;
-    }
-    // ICMP: dport carries type << 16 | code; sport the echo id.
-    const type = dport >> 16;
-    if (type === ICMP_ECHO_REQUEST) {
-      this.transmit(to, src, ICMP, sport, (ICMP_ECHO_REPLY << 16) | 0, 0, flow, false);
-    } else if (type === ICMP_ECHO_REPLY) {
-      const sock = this.sockets.get(to, ICMP * 65536 + sport);
-      if (sock && sock.kind === 'icmp') {
-        this.sim.cancel(sock.timer);
-        this.sockets.delete(to, ICMP * 65536 + sport);
-        this.resolve(sock.flow, 'replied', sock.flow.admission ?? via);
-      }
+      case 'none':
+        return;
     }
   }
 
@@ -1741,8 +1891,8 @@ export class Fabric {
 
   /** Applies a change now; rule changes reach filtering after the propagation delay. */
   applyChange(change: Change): void {
-    if (this.sim.now > this.changesEndNs) {
-      throw new Error(`applyChange at ${this.sim.now} ns, after the promised end of changes (${this.changesEndNs} ns)`);
+    if (this.sim.now > this.promisedEndNs) {
+      throw new Error(`applyChange at ${this.sim.now} ns, after the promised end of changes (${this.promisedEndNs} ns)`);
     }
     const before = this.world;
     this.version++;
@@ -1840,6 +1990,3 @@ function describeChange(change: Change): Record<string, unknown> {
   }
 }
 
-void F_ACK;
-void F_FIN;
-void F_RST;

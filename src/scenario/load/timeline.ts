@@ -13,7 +13,7 @@ import { DEFAULT_GROUP, groupKey, type InstanceSpec, type SecurityGroup } from '
 import { ADDRESS_KINDS, LAUNCH_FIELDS, closest, describeValue, isProblem, listOf, parseAddressSyntax, type ActionKey } from '../schema.ts';
 import type { Action, AddressSpec, Nanos, TimelineEntry } from '../spec.ts';
 import { checkIpField, claimEipRegion, describeClaim } from './addresses.ts';
-import { idOf, type EntryDoc } from './entries.ts';
+import { MAX_SEND_COUNT, idOf, type EntryDoc } from './entries.ts';
 import { checkExpectation } from './expect.ts';
 import { checkInstanceSpec } from './hosts.ts';
 import { entryRef, formatTime } from './messages.ts';
@@ -33,13 +33,31 @@ interface InstanceTrack {
 }
 
 
+/** A connect with an id, during the replay: its entry, and which of its repetitions a close closed last. */
+interface ConnectTrack {
+  readonly entry: EntryDoc;
+  closed?: { readonly repetition: number; readonly by: number };
+}
+
+/**
+ * The latest repetition of a connect that has run when an entry at `now` runs (the connect's
+ * own entry came earlier in time order). Repetition k runs at at + k * every, scheduled when
+ * k - 1 runs, so after every entry of the file at that same time: it has run before `now`
+ * only when its time is earlier.
+ */
+export function latestRepetition(connect: EntryDoc, now: Nanos): number {
+  const r = connect.repeat;
+  if (!r || now <= connect.at) return 0;
+  return Math.min(r.count - 1, Math.floor((now - connect.at - 1) / r.every));
+}
+
 class TimelineRun {
   private readonly instances = new Map<string, InstanceTrack>();
   private readonly rules = new Map<string, GroupRules>();
   /** Which instance holds each Elastic IP now (null: held by none). */
   private readonly eipHolder = new Map<Ip, string | null>();
   /** Connect ids seen so far in time order, and where each was closed. */
-  private readonly connects = new Map<string, { index: number; closedBy?: number }>();
+  private readonly connects = new Map<string, ConnectTrack>();
   /** Every id of the timeline: its entry and action. */
   private readonly ids = new Map<string, EntryDoc>();
   private now: Nanos = 0;
@@ -85,7 +103,7 @@ class TimelineRun {
       this.now = e.at;
       const action = e.action ? this.action(e) : undefined;
       const expect = checkExpectation(this.c, e, (v, at) => this.address(v, at));
-      if (e.action === 'connect' && e.id !== undefined) this.connects.set(e.id, { index: e.index });
+      if (e.action === 'connect' && e.id !== undefined) this.connects.set(e.id, { entry: e });
       if (action) {
         out.push({
           at: e.at,
@@ -240,7 +258,7 @@ class TimelineRun {
         if (kind === 'ping') return from && to ? { kind, from, to } : undefined;
         const port = this.port(o, path);
         if (kind === 'connect') return from && to && port !== undefined ? { kind, from, to, port } : undefined;
-        const count = absent(o.count) ? 1 : c.integer(o.count, [...path, 'count'], 1, Number.MAX_SAFE_INTEGER, 'count');
+        const count = absent(o.count) ? 1 : c.integer(o.count, [...path, 'count'], 1, MAX_SEND_COUNT, 'count');
         return from && to && port !== undefined && count !== undefined ? { kind, from, to, port, count } : undefined;
       }
       case 'transfer':
@@ -251,8 +269,8 @@ class TimelineRun {
           return undefined;
         }
         const target = this.ids.get(id);
-        const connectIds = [...this.ids.values()].filter((x) => x.action === 'connect').map((x) => x.id!);
         if (!target) {
+          const connectIds = [...this.ids.values()].filter((x) => x.action === 'connect').map((x) => x.id!);
           c.error(path, `no connect has id "${id}" (connect ids: ${listOf(connectIds) || 'none'})`);
           return undefined;
         }
@@ -265,11 +283,15 @@ class TimelineRun {
           c.error(path, `connect "${id}" comes later (${entryRef(target.index, target.at)}); ${kind} needs an earlier connect`);
           return undefined;
         }
-        if (open.closedBy !== undefined) {
-          c.error(path, `connection "${id}" is already closed by timeline[${open.closedBy}]`);
+        // It acts on the connect's latest repetition that has run (the runner keeps one
+        // connection per id): a later repetition is a new connection, open again.
+        const repetition = latestRepetition(open.entry, this.now);
+        if (open.closed !== undefined && open.closed.repetition === repetition) {
+          const which = open.entry.repeat ? ` (its repetition ${repetition}, the latest to have run at ${formatTime(this.now)})` : '';
+          c.error(path, `connection "${id}"${which} is already closed by timeline[${open.closed.by}]`);
           return undefined;
         }
-        if (kind === 'close') open.closedBy = e.index;
+        if (kind === 'close') open.closed = { repetition, by: e.index };
         return { kind, connection: id };
       }
       case 'authorize':
