@@ -37,8 +37,8 @@ export interface EniSpec {
   readonly groups?: readonly string[];
   readonly sourceDestCheck?: boolean;
   /** eth0 only. `auto` (default): the subnet's mapPublicIpOnLaunch, with a single interface;
-   * `none`; or a declared address. */
-  readonly publicIp?: 'auto' | 'none' | Ip;
+   * `assign`: take one (the loader has resolved `auto`); `none`; or a declared address. */
+  readonly publicIp?: 'auto' | 'assign' | 'none' | Ip;
   /** EIPs on this interface, each on its primary private IP unless `privateIp` says. */
   readonly elasticIps?: readonly { readonly ip: Ip; readonly privateIp?: Ip }[];
 }
