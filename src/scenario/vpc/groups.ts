@@ -23,6 +23,18 @@ export const ALL_OUT: VpcRule = { protocol: 'all', peer: { kind: 'cidr', cidr: {
 
 /** The VPCs a group of `vpc` may reference in a rule of `direction`. */
 export function reachableVpcs(ctx: Ctx, vpc: string, direction: Direction): Set<string> {
+  let cache = reachCache.get(ctx);
+  if (!cache) reachCache.set(ctx, (cache = new Map()));
+  const key = `${direction}\u0000${vpc}`;
+  let out = cache.get(key);
+  if (!out) cache.set(key, (out = computeReach(ctx, vpc, direction)));
+  return out;
+}
+
+/** Peerings and transit gateways are settled before any rule is read, so reach is cached. */
+const reachCache = new WeakMap<Ctx, Map<string, Set<string>>>();
+
+function computeReach(ctx: Ctx, vpc: string, direction: Direction): Set<string> {
   const out = new Set([vpc]);
   const region = ctx.vpcs.get(vpc)?.region;
   for (const p of ctx.peerings.values()) {
