@@ -1,7 +1,7 @@
 /**
  * scenario/vpc/transit: transit gateways, their route tables and attachments.
  *
- * Owns: `transitGateways.<t>`: region, `dnsSupport` (true), `sgReferencing` (false); VPC
+ * Owns: `transitGateways.<t>`: region, `account` (its owner, as an import writes it), `dnsSupport` (true), `sgReferencing` (false); VPC
  * attachments (a VPC of the gateway's region attached once, one subnet of that VPC per zone,
  * an association with one of the gateway's tables, propagation into its tables, the
  * attachment's own `sgReferencing`, AWS's default on) and peering attachments (`peer`:
@@ -34,6 +34,11 @@ export function checkTransitGateways(ctx: Ctx, v: unknown): void {
         c.unknown([...path, 'region'], 'region', region, ctx.regions.keys());
         region = undefined;
       }
+    }
+    let account: string | undefined;
+    if (!absent(o.account)) {
+      if (typeof o.account === 'number' && Number.isSafeInteger(o.account) && o.account >= 0) account = String(o.account).padStart(12, '0');
+      else account = c.string(o.account, [...path, 'account'], 'an account id');
     }
     const dnsSupport = c.boolean(o, 'dnsSupport', path, true);
     const sgReferencing = c.boolean(o, 'sgReferencing', path, false);
@@ -93,7 +98,7 @@ export function checkTransitGateways(ctx: Ctx, v: unknown): void {
       }
     }
     if (c.count > before || region === undefined) continue;
-    ctx.tgws.set(name, { name, region, dnsSupport, sgReferencing, routeTables, attachments, ...(label !== undefined ? { label } : {}) });
+    ctx.tgws.set(name, { name, region, ...(account !== undefined ? { account } : {}), dnsSupport, sgReferencing, routeTables, attachments, ...(label !== undefined ? { label } : {}) });
   }
   // A peering attachment joins two transit gateways once per side.
   const seen = new Set<string>();
