@@ -13,7 +13,7 @@
  */
 import { formatCidr } from '../../net/ipv4.ts';
 import { formatPath } from '../diagnostics.ts';
-import { absent, entriesOf, type Path } from './checker.ts';
+import { absent, entriesOf, isPlainObject, type Path } from './checker.ts';
 import { reference, vpcField, type Ctx } from './context.ts';
 import { checkMatch, sameMatch } from './rules.ts';
 import { EGRESS_RULE_FIELDS, GROUP_FIELDS, INGRESS_RULE_FIELDS, PEER_FIELDS } from './vocabulary.ts';
@@ -80,6 +80,13 @@ export function sameRule(a: VpcRule, b: VpcRule): boolean {
 export function checkRule(ctx: Ctx, v: unknown, path: Path, direction: Direction, vpc: string | undefined): VpcRule | undefined {
   const { c } = ctx;
   const field = direction === 'ingress' ? 'from' : 'to';
+  const other = direction === 'ingress' ? 'to' : 'from';
+  if (isPlainObject(v) && !absent(v[other]) && absent(v[field])) {
+    c.error([...path, other], direction === 'ingress'
+      ? 'an ingress rule names its source with from (to is for egress rules)'
+      : 'an egress rule names its destination with to (from is for ingress rules)');
+    return undefined;
+  }
   const o = c.mapping(v, path, direction === 'ingress' ? INGRESS_RULE_FIELDS : EGRESS_RULE_FIELDS,
     `${direction === 'ingress' ? 'an ingress' : 'an egress'} rule ({ protocol, ports or icmp, ${field}: { cidr } or { group } or { prefixList }, description })`);
   if (!o) return undefined;

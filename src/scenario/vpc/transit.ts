@@ -63,7 +63,10 @@ export function checkTransitGateways(ctx: Ctx, v: unknown): void {
         if (!attachmentNames.has(an)) continue;
         const ap = [...path, 'attachments', an];
         const peering = isPlainObject(av) && !absent(av.peer);
-        const ao = c.mapping(av, ap, peering ? TGW_PEER_ATTACHMENT_FIELDS : TGW_VPC_ATTACHMENT_FIELDS,
+        if (peering && isPlainObject(av) && !absent(av.propagate)) {
+          c.error([...ap, 'propagate'], 'a peering attachment takes static routes only (it propagates nothing)');
+        }
+        const ao = c.mapping(av, ap, peering ? [...TGW_PEER_ATTACHMENT_FIELDS, 'propagate'] : TGW_VPC_ATTACHMENT_FIELDS,
           'an attachment ({ vpc, subnets, routeTable, propagate, sgReferencing } or { peer, routeTable })');
         if (!ao) continue;
         const b = c.count;
