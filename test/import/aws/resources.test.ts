@@ -104,7 +104,7 @@ describe('security groups', () => {
       'pl.json': { PrefixLists: [{ PrefixListId: 'pl-1', PrefixListName: 'com.amazonaws.eu-west-1.s3', Cidrs: ['52.218.0.0/17', '3.5.64.0/21'] }] },
       'g.json': { SecurityGroups: [{ GroupId: 'sg-t', VpcId: 'vpc-1', IpPermissions: [rule], IpPermissionsEgress: [] }] },
     });
-    expect(imported(withList).prefixLists).toEqual({ 'pl-1': ['52.218.0.0/17', '3.5.64.0/21'] });
+    expect(imported(withList).prefixLists).toEqual({ 'pl-1': { label: 'com.amazonaws.eu-west-1.s3', cidrs: ['52.218.0.0/17', '3.5.64.0/21'] } });
     expect(imported(withList).groups?.['sg-t'].ingress[0].from).toEqual({ prefixList: 'pl-1' });
   });
 });
@@ -328,6 +328,28 @@ describe('instances and network interfaces', () => {
     expect(keys(r)).toContain('duplicate id');
   });
 
+  it('leaves out a private IP no ENI can hold (reserved, outside the subnet, held twice), warned; sgsim assigns a primary one', () => {
+    const r = run({
+      'i.json': {
+        Reservations: [
+          {
+            Instances: [
+              instance('i-1', 'running', eni('eni-1', 'subnet-a', '10.0.1.1')),
+              instance('i-2', 'running', eni('eni-2', 'subnet-a', '10.0.1.20', { PrivateIpAddresses: [{ PrivateIpAddress: '10.0.1.20', Primary: true }, { PrivateIpAddress: '10.0.9.9' }, { PrivateIpAddress: '10.0.1.255' }] })),
+              instance('i-3', 'running', eni('eni-3', 'subnet-a', '10.0.1.20')),
+            ],
+          },
+        ],
+      },
+    });
+    const i = imported(r).instances ?? {};
+    expect(i['i-1']).not.toHaveProperty('privateIp');
+    expect(i['i-2']).toMatchObject({ privateIp: '10.0.1.20' });
+    expect(i['i-2']).not.toHaveProperty('secondaryIps');
+    expect(i['i-3']).not.toHaveProperty('privateIp');
+    expect(r.warnings.find((w) => w.key === 'impossible private IP')?.count).toBe(4);
+  });
+
   it('leaves out an instance whose subnet no file describes, and a group no file describes from an ENI', () => {
     const r = run({
       'i.json': {
@@ -414,7 +436,36 @@ describe('transit gateways', () => {
       },
     });
     expect(doc.transitGateways?.['tgw-2']).toMatchObject({ dnsSupport: true, sgReferencing: false, attachments: {} });
+    expect(doc.transitGateways?.['tgw-1']).not.toHaveProperty('account');
     expect(keys(r)).toContain('transit gateway vpn attachment');
+  });
+});
+
+describe('transit gateway peering', () => {
+  it("names each side of a peering attachment (one AWS id under both gateways) after its gateway, and routes by that name", () => {
+    const side = (tgw: string, peer: string, table: string): Record<string, unknown> => ({
+      TransitGatewayAttachmentId: 'tgw-attach-p',
+      TransitGatewayId: tgw,
+      ResourceType: 'peering',
+      ResourceId: peer,
+      State: 'available',
+      Association: { TransitGatewayRouteTableId: table, State: 'associated' },
+    });
+    const r = run({
+      'aws_configs/eu-west-1/t.json': { TransitGateways: [{ TransitGatewayId: 'tgw-a' }] },
+      'aws_configs/eu-west-1/a.json': { TransitGatewayAttachments: [side('tgw-a', 'tgw-b', 'tgw-rtb-a')] },
+      'aws_configs/eu-west-1/r.json': { TransitGatewayRouteTables: [{ TransitGatewayRouteTableId: 'tgw-rtb-a', TransitGatewayId: 'tgw-a' }] },
+      'aws_configs/eu-west-1/s.json': {
+        TransitGatewayStaticRoutes: [{ TransitGatewayRouteTableId: 'tgw-rtb-a', Routes: [{ DestinationCidrBlock: '10.8.0.0/16', State: 'active', Type: 'static', TransitGatewayAttachments: [{ TransitGatewayAttachmentId: 'tgw-attach-p' }] }] }],
+      },
+      'aws_configs/us-east-1/t.json': { TransitGateways: [{ TransitGatewayId: 'tgw-b' }] },
+      'aws_configs/us-east-1/a.json': { TransitGatewayAttachments: [side('tgw-b', 'tgw-a', 'tgw-rtb-b')] },
+      'aws_configs/us-east-1/r.json': { TransitGatewayRouteTables: [{ TransitGatewayRouteTableId: 'tgw-rtb-b', TransitGatewayId: 'tgw-b' }] },
+    });
+    const t = imported(r).transitGateways ?? {};
+    expect(t['tgw-a']).toMatchObject({ region: 'eu-west-1', attachments: { 'tgw-attach-p-tgw-a': { peer: 'tgw-b', routeTable: 'tgw-rtb-a' } } });
+    expect(t['tgw-a'].routeTables['tgw-rtb-a'].routes).toEqual([{ destination: '10.8.0.0/16', attachment: 'tgw-attach-p-tgw-a' }]);
+    expect(t['tgw-b']).toMatchObject({ region: 'us-east-1', attachments: { 'tgw-attach-p-tgw-b': { peer: 'tgw-a', routeTable: 'tgw-rtb-b' } } });
   });
 });
 
