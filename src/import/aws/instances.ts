@@ -94,7 +94,7 @@ export function emitInstances(ctx: ImportContext, draft: Draft): void {
       interfaces.push({ eniId: d.eni.NetworkInterfaceId, fields });
     }
     if (lost) {
-      ctx.warn(origin, 'instance of an unknown subnet', `instance ${id}: its primary interface is not loaded, so neither is the instance`);
+      ctx.warn(origin, 'instance without its primary interface', `instance ${id}: its primary interface is not loaded, so neither is the instance`);
       continue;
     }
     const label = nameTag(inst.Tags);

@@ -113,6 +113,10 @@ export function interfaceFields(
     if (draft.groups.has(g)) groups.push(g);
     else ctx.warn(origin, 'unknown group', `${e.NetworkInterfaceId} carries group ${g}, which is not loaded: left out`);
   }
+  if (groups.length === 0) {
+    ctx.warn(origin, 'interface without groups', `${e.NetworkInterfaceId}: none of its groups is loaded (an instance's ENI has at least one): not loaded`);
+    return null;
+  }
   let publicIp: string | undefined;
   const eips: { ip: string; privateIp: string }[] = [];
   for (const p of ips) {

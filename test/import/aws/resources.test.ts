@@ -4,10 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { importAwsFolder, type ImportResult, type VpcScenarioDocument } from '../../../src/index.ts';
+import { validateVpcScenario } from '../../../src/scenario/vpc/index.ts';
 import { account, eni, folder, instance } from './fixtures.ts';
 
 function imported(r: ImportResult): VpcScenarioDocument {
   if (!r.ok) throw new Error(`not imported: ${JSON.stringify(r.diagnostics)}`);
+  const v = validateVpcScenario(JSON.parse(JSON.stringify(r.document)), 'imported.yaml');
+  expect(v.ok ? [] : v.diagnostics.map((d) => `${d.path}: ${d.message}`)).toEqual([]); // every import is a valid scenario
   return r.document;
 }
 const keys = (r: ImportResult): string[] => r.warnings.map((w) => w.key);
@@ -301,7 +304,7 @@ describe('instances and network interfaces', () => {
       'e.json': {
         NetworkInterfaces: [
           eni('eni-1', 'subnet-a', '10.0.1.50', { Attachment: { InstanceId: 'i-1', DeviceIndex: 1 } }),
-          eni('eni-0', 'subnet-a', '10.0.1.99', { Attachment: { InstanceId: 'i-1', DeviceIndex: 0 }, Groups: [] }),
+          eni('eni-0', 'subnet-a', '10.0.1.99', { Attachment: { InstanceId: 'i-1', DeviceIndex: 0 } }),
           eni('eni-lb', 'subnet-a', '10.0.1.77', { Attachment: null, InterfaceType: 'interface' }),
           eni('eni-nat', 'subnet-a', '10.0.1.9', { Attachment: { DeviceIndex: 1 }, InterfaceType: 'nat_gateway' }),
         ],
@@ -310,7 +313,7 @@ describe('instances and network interfaces', () => {
     const doc = imported(r);
     expect(doc.instances?.['i-1']).toEqual({
       interfaces: [
-        { name: 'eni-0', subnet: 'subnet-a', groups: [], privateIp: '10.0.1.99', publicIp: 'none' },
+        { name: 'eni-0', subnet: 'subnet-a', groups: ['sg-web'], privateIp: '10.0.1.99', publicIp: 'none' },
         { name: 'eni-1', subnet: 'subnet-a', groups: ['sg-web'], privateIp: '10.0.1.50' },
       ],
     });
@@ -361,7 +364,13 @@ describe('instances and network interfaces', () => {
     const doc = imported(r);
     expect(Object.keys(doc.instances ?? {})).toEqual(['i-ok']);
     expect(doc.instances?.['i-ok'].groups).toEqual(['sg-web']);
-    expect(keys(r)).toEqual(expect.arrayContaining(['interface of an unknown subnet', 'instance of an unknown subnet', 'unknown group']));
+    expect(keys(r)).toEqual(expect.arrayContaining(['interface of an unknown subnet', 'instance without its primary interface', 'unknown group']));
+  });
+
+  it('leaves out an ENI none of whose groups is loaded (no file of groups: not the default group either), with its instance if it is eth0', () => {
+    const r = run({ 'i.json': { Reservations: [{ Instances: [instance('i-1', 'running', eni('eni-1', 'subnet-a', '10.0.1.5', { Groups: [{ GroupId: 'sg-gone' }] }))] }] } });
+    expect(imported(r)).not.toHaveProperty('instances');
+    expect(keys(r)).toEqual(expect.arrayContaining(['unknown group', 'interface without groups', 'instance without its primary interface']));
   });
 });
 
