@@ -174,3 +174,63 @@ describe('security group properties (§12 invariant 4; domain.md §2)', () => {
     );
   });
 });
+
+describe('denial codes and rule matching, edge by edge', () => {
+  it('SG_HAS_NO_RULES only when no group has a rule that way: one group with rules makes it a mismatch', () => {
+    const d = evaluateEgress([group('empty', [], []), group('narrow', [], [tcpTo(22, { kind: 'cidr', cidr: cidr('10.0.0.0/8') })])], view({ peer: ip('8.8.8.8') }));
+    expect(d).toMatchObject({ allowed: false, code: 'ENI_SG_RULES_MISMATCH' });
+  });
+  it('identity lost: a group rule for other traffic is no lost rule', () => {
+    const g = group('web', [], [tcpTo(5432, { kind: 'group', group: 'db' })]);
+    expect(evaluateEgress([g], view({ key: 22, identityPreserved: false }))).toMatchObject({ code: 'ENI_SG_RULES_MISMATCH', lost: null });
+  });
+  it('udp rules match udp only, by port; icmp rules icmp only, by type and code', () => {
+    const udp = group('dns', [], [{ protocol: 'udp', ports: { from: 53, to: 53 }, peer: { kind: 'cidr', cidr: cidr('0.0.0.0/0') } }]);
+    expect(evaluateEgress([udp], view({ protocol: 17, key: 53 })).allowed).toBe(true);
+    expect(evaluateEgress([udp], view({ protocol: 6, key: 53 })).allowed).toBe(false);
+    const echo = group('ping', [], [{ protocol: 'icmp', icmp: { type: 8, code: 0 }, peer: { kind: 'cidr', cidr: cidr('0.0.0.0/0') } }]);
+    expect(evaluateEgress([echo], view({ protocol: 1, key: 0x0800 })).allowed).toBe(true);
+    expect(evaluateEgress([echo], view({ protocol: 1, key: 0x0801 })).allowed).toBe(false);
+    expect(evaluateEgress([echo], view({ protocol: 6, key: 0x0800 })).allowed).toBe(false);
+    const anyIcmp = group('icmp', [], [{ protocol: 'icmp', peer: { kind: 'cidr', cidr: cidr('0.0.0.0/0') } }]);
+    expect(evaluateEgress([anyIcmp], view({ protocol: 1, key: 0x0304 })).allowed).toBe(true);
+    expect(evaluateEgress([anyIcmp], view({ protocol: 17, key: 0x0304 })).allowed).toBe(false);
+  });
+  it('describes every kind of rule', () => {
+    expect(describeVpcRule({ protocol: 'udp', ports: { from: 53, to: 53 }, peer: { kind: 'prefixList', prefixList: 'pl-1' } }, 'egress')).toBe('udp/53 to prefix list pl-1');
+    expect(describeVpcRule({ protocol: 'tcp', peer: { kind: 'cidr', cidr: cidr('10.0.0.0/8') } }, 'ingress')).toBe('tcp/0-65535 from 10.0.0.0/8');
+    expect(describeVpcRule({ protocol: 'icmp', icmp: { type: 8, code: -1 }, peer: { kind: 'group', group: 'g', stale: true } }, 'ingress')).toBe('icmp 8:-1 from group g (stale)');
+    expect(describeVpcRule({ protocol: 'icmp', peer: { kind: 'group', group: 'g' } }, 'egress')).toBe('icmp -1:-1 to group g');
+    expect(describeVpcRule({ protocol: 50, peer: { kind: 'cidr', cidr: cidr('0.0.0.0/0') }, description: 'esp' }, 'egress')).toBe('protocol 50 to 0.0.0.0/0 ("esp")');
+  });
+});
+
+describe('untracked flows, edge by edge', () => {
+  const everywhere = { kind: 'cidr', cidr: cidr('0.0.0.0/0') } as const;
+  const rule = (protocol: VpcRule['protocol'], ports?: { from: number; to: number }, peer: VpcRule['peer'] = everywhere): VpcRule => ({ protocol, ...(ports ? { ports } : {}), peer });
+  const dns = view({ protocol: 17, key: 53 });
+  it('UDP: untracked with an all-ports UDP rule the other way, tracked with only a TCP one', () => {
+    expect(untrackedAt([group('d', [rule('udp', { from: 53, to: 53 })], [rule('udp', { from: 0, to: 65535 })])], 'ingress', dns)).toBe(true);
+    expect(untrackedAt([group('d', [rule('udp', { from: 53, to: 53 })], [rule('tcp', { from: 0, to: 65535 })])], 'ingress', dns)).toBe(false);
+  });
+  it('an outbound flow reads egress first and ingress the other way', () => {
+    const out = view({ key: 443, peer: ip('8.8.8.8') });
+    expect(untrackedAt([group('c', [rule('all')], [rule('tcp', { from: 443, to: 443 })])], 'egress', out)).toBe(true);
+    expect(untrackedAt([group('c', [], [rule('all')])], 'egress', out)).toBe(false);
+    expect(untrackedAt([group('c', [rule('all')], [rule('tcp', { from: 443, to: 443 }, { kind: 'cidr', cidr: cidr('8.0.0.0/8') })])], 'egress', out)).toBe(false);
+  });
+  it('the other way must be all ports of the protocol (or all traffic), from everywhere', () => {
+    const web = view({ key: 443 });
+    const inbound = [rule('tcp', { from: 443, to: 443 })];
+    expect(untrackedAt([group('w', inbound, [rule('tcp')])], 'ingress', web)).toBe(true);
+    expect(untrackedAt([group('w', inbound, [rule('tcp', { from: 1, to: 65535 })])], 'ingress', web)).toBe(false);
+    expect(untrackedAt([group('w', inbound, [rule('tcp', { from: 0, to: 65534 })])], 'ingress', web)).toBe(false);
+    expect(untrackedAt([group('w', inbound, [rule('icmp')])], 'ingress', web)).toBe(false);
+    expect(untrackedAt([group('w', inbound, [rule('all', undefined, { kind: 'cidr', cidr: cidr('0.0.0.0/1') })])], 'ingress', web)).toBe(false);
+    expect(untrackedAt([group('w', inbound, [rule(50)])], 'ingress', web)).toBe(false);
+  });
+  it('the open rule may sit in another group of the ENI than the all-ports rule', () => {
+    expect(untrackedAt([group('a', [rule('tcp', { from: 443, to: 443 })], []), group('b', [], [rule('all')])], 'ingress', view({ key: 443 }))).toBe(true);
+    expect(untrackedAt([group('a', [], [rule('all')]), group('b', [rule('tcp', { from: 443, to: 443 })], [])], 'ingress', view({ key: 443 }))).toBe(true);
+  });
+});

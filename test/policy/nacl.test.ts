@@ -127,3 +127,30 @@ describe('network ACL properties (§12 invariant 1)', () => {
     );
   });
 });
+
+describe('network ACL directions and descriptions', () => {
+  it('evaluateNacl reads the entries of the direction asked', () => {
+    const a = acl([entry(10, 'deny')], [entry(10, 'allow')]);
+    expect(evaluateNacl(a, 'ingress', tcp(80)).action).toBe('deny');
+    expect(evaluateNacl(a, 'egress', tcp(80)).action).toBe('allow');
+  });
+  it('describes entries of every protocol', () => {
+    expect(describeNaclDecision(evaluateNaclEntries([entry(100, 'allow')], 'ingress', tcp(1)))).toBe('100 allow all traffic 0.0.0.0/0');
+    const d = (e: NaclEntry) => describeNaclDecision({ action: e.action, number: e.number, entry: e });
+    expect(d(entry(110, 'deny', { protocol: 'tcp', ports: { from: 22, to: 22 }, cidr: cidr('10.0.1.0/24') }))).toBe('110 deny tcp/22 10.0.1.0/24');
+    expect(d(entry(120, 'allow', { protocol: 'udp' }))).toBe('120 allow udp/0-65535 0.0.0.0/0');
+    expect(d(entry(130, 'allow', { protocol: 'icmp', icmp: { type: 3, code: 4 } }))).toBe('130 allow icmp 3:4 0.0.0.0/0');
+    expect(d(entry(140, 'allow', { protocol: 'icmp' }))).toBe('140 allow icmp -1:-1 0.0.0.0/0');
+    expect(d(entry(150, 'deny', { protocol: 47 }))).toBe('150 deny protocol 47 0.0.0.0/0');
+  });
+  it('lists entries in evaluation order without changing the ACL', () => {
+    const es = [entry(300, 'allow'), entry(100, 'deny'), entry(200, 'allow')];
+    expect(entriesInOrder(es).map((e) => e.number)).toEqual([100, 200, 300]);
+    expect(es.map((e) => e.number)).toEqual([300, 100, 200]);
+  });
+  it('udp entries match udp, not tcp, by port', () => {
+    const e = entry(100, 'allow', { protocol: 'udp', ports: { from: 53, to: 53 } });
+    expect(naclEntryMatches(e, 'ingress', { ...tcp(53), protocol: 17 })).toBe(true);
+    expect(naclEntryMatches(e, 'ingress', tcp(53))).toBe(false);
+  });
+});

@@ -4,9 +4,10 @@
  * Owns: createVpcWorld — every VPC gets its `default` group (all in from itself, all out: §5),
  * a main route table `<vpc>-main` unless one is declared `main`, a default NACL `<vpc>-default`
  * (entry 100 allow all, both ways: §6) unless one is declared `default`, and in every route
- * table a `local` route per VPC block (§3); declared addresses are placed first, then the rest
- * are drawn (model/vpc/addressing.ts) in input order, so a drawn address never depends on where
- * a declared one sits; eth0 gets an Amazon public IP as §1 says (publicIpWanted). It refuses,
+ * table a `local` route per VPC block (§3). Every address the input declares is reserved first,
+ * so a drawn one (model/vpc/addressing.ts) never depends on where a declared one sits; then
+ * instances and NAT gateways are placed in input order by lifecycle.ts, the code a launch uses,
+ * and eth0 gets an Amazon public IP as derived.ts says. It refuses,
  * with a WorldError naming the object, what no world can be: unknown references, a subnet outside
  * its VPC's blocks or overlapping another, an address outside its subnet, reserved (§1) or held
  * twice in a VPC, an EIP on two private IPs.

@@ -37,8 +37,8 @@ export interface EniSpec {
   readonly groups?: readonly string[];
   readonly sourceDestCheck?: boolean;
   /** eth0 only. `auto` (default): the subnet's mapPublicIpOnLaunch, with a single interface;
-   * `none`; or a declared address. */
-  readonly publicIp?: 'auto' | 'none' | Ip;
+   * `assign`: take one (the loader has resolved `auto`); `none`; or a declared address. */
+  readonly publicIp?: 'auto' | 'assign' | 'none' | Ip;
   /** EIPs on this interface, each on its primary private IP unless `privateIp` says. */
   readonly elasticIps?: readonly { readonly ip: Ip; readonly privateIp?: Ip }[];
 }
@@ -133,7 +133,8 @@ export function placeInstance(w: W, spec: VpcInstanceSpec): void {
     state: spec.state,
     interfaces: spec.interfaces.map((e) => e.id),
     services: spec.services,
-    ...(spec.ephemeralPorts !== undefined ? { ephemeralPorts: spec.ephemeralPorts } : {}),
+    // Always present (undefined when not set), so every instance has one shape.
+    ephemeralPorts: spec.ephemeralPorts,
   };
   w.instances[shardIndex(spec.id)][spec.id] = inst as Draft<VpcInstance>;
   spec.interfaces.forEach((e, device) => placeInterface(w, inst, e, device, zone));

@@ -9,12 +9,14 @@
  * route without attachment is a blackhole (`TGW_RTB_BAD_STATE_ROUTE`), no route is
  * `TGW_RTB_CANNOT_ROUTE`; the table an attachment's packets are routed by (none:
  * `TGW_ATTACH_MISSING_TGW_RTB_ASSOCIATION`); and the AZ rule: a VPC reaches the TGW only from a
- * zone where its attachment has a subnet (`TGW_ROUTE_AZ_RESTRICTION`).
- * Does not own: attachment NACLs (the hops, §6) or what lies past the attachment.
+ * zone where its attachment has a subnet (`TGW_ROUTE_AZ_RESTRICTION`); which NACLs a packet
+ * between an instance's subnet and its attachment subnet meets (§6, "How Network ACLs work with
+ * transit gateways").
+ * Does not own: evaluating those NACLs (policy/nacl.ts, the hops) or what lies past the attachment.
  */
 import type { Cidr, Ip } from '../../net/ipv4.ts';
 import { longestPrefixMatch, type PrefixCandidate } from '../../net/lpm.ts';
-import type { PrefixList, TgwAttachment, TgwRoute, TgwRouteTable, TransitGateway } from './types.ts';
+import type { Direction, PrefixList, TgwAttachment, TgwRoute, TgwRouteTable, TransitGateway } from './types.ts';
 import { sameCidr } from './types.ts';
 import type { VpcWorld } from './world.ts';
 
@@ -88,4 +90,28 @@ export function vpcAttachment(tgw: TransitGateway, vpc: string): Extract<TgwAtta
 export function attachmentSubnetInZone(world: VpcWorld, attachment: Extract<TgwAttachment, { kind: 'vpc' }>, zone: string): string | null {
   for (const s of attachment.subnets) if (world.subnets[s]?.zone === zone) return s;
   return null;
+}
+
+/** One NACL evaluation: the NACL of `subnet`, its rules of `direction`. */
+export interface NaclCheck {
+  readonly subnet: string;
+  readonly direction: Direction;
+}
+
+/**
+ * The NACL evaluations, in order, of a packet between an instance's subnet and the attachment
+ * subnet of its VPC in that zone ("How Network ACLs work with transit gateways"):
+ * - one subnet for both: toward the TGW, its outbound rules (by destination) then its inbound
+ *   rules (by source); from the TGW, none;
+ * - two subnets: toward the TGW, the instance subnet's outbound then the attachment subnet's
+ *   inbound rules; from the TGW, the attachment subnet's outbound then the instance subnet's
+ *   inbound rules.
+ */
+export function tgwAttachmentNaclChecks(instanceSubnet: string, attachmentSubnet: string, toward: 'tgw' | 'vpc'): readonly NaclCheck[] {
+  if (instanceSubnet === attachmentSubnet) {
+    return toward === 'tgw' ? [{ subnet: instanceSubnet, direction: 'egress' }, { subnet: instanceSubnet, direction: 'ingress' }] : [];
+  }
+  return toward === 'tgw'
+    ? [{ subnet: instanceSubnet, direction: 'egress' }, { subnet: attachmentSubnet, direction: 'ingress' }]
+    : [{ subnet: attachmentSubnet, direction: 'egress' }, { subnet: instanceSubnet, direction: 'ingress' }];
 }

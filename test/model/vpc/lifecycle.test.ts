@@ -18,10 +18,11 @@ import {
   terminateVpcInstance,
   type VpcChange,
 } from '../../../src/model/vpc/changes.ts';
-import { allInterfaces, getElasticIp, getInstance, getInterface, privateHolder, publicHolder, type VpcWorld } from '../../../src/model/vpc/world.ts';
+import { allInterfaces, getElasticIp, getInstance, getInterface, privateHolder, publicHolder, WorldError, type VpcWorld } from '../../../src/model/vpc/world.ts';
+import { isReservedInSubnet } from '../../../src/model/vpc/addressing.ts';
 import { createVpcWorld } from '../../../src/model/vpc/build.ts';
 import type { Ip } from '../../../src/net/ipv4.ts';
-import { ip, twoTier, twoTierInput } from './fixtures.ts';
+import { cidr, ip, twoTier, twoTierInput } from './fixtures.ts';
 
 const EIP = ip('198.51.100.7');
 const publicOf = (w: VpcWorld, eni: string): Ip | null => getInterface(w, eni)!.addresses[0].publicIp;
@@ -180,6 +181,55 @@ describe('lifecycle properties (§12 inv. 10, 11)', () => {
         }
       }),
       { numRuns: 40 },
+    );
+  });
+});
+
+describe('address properties under launches and terminations (§12 inv. 11)', () => {
+  const input = twoTierInput();
+  const base = createVpcWorld({ ...input, subnets: [...input.subnets, { id: 'tiny', vpc: 'app', zone: 'us-east-1a', cidr: cidr('10.0.9.0/28'), mapPublicIpOnLaunch: true }] });
+  const arbOp = fc.oneof(
+    fc.record({ op: fc.constant<'launch'>('launch'), subnet: fc.constantFrom('tiny', 'tiny', 'private-a', 'tools-a') }),
+    fc.record({ op: fc.constant<'terminate'>('terminate'), pick: fc.nat() }),
+    fc.record({ op: fc.constant<'cycle'>('cycle'), pick: fc.nat() }),
+  );
+  it('no interface holds a reserved address, none is held twice in a VPC, every holder agrees; a full subnet refuses clearly', () => {
+    fc.assert(
+      fc.property(fc.array(arbOp, { maxLength: 30 }), (ops) => {
+        let w = base;
+        let n = 0;
+        const launched: string[] = [];
+        for (const o of ops) {
+          if (o.op === 'launch') {
+            const id = `x${n++}`;
+            try {
+              w = launchVpcInstance(w, { id, state: 'running', services: [], interfaces: [{ id, subnet: o.subnet }] });
+              launched.push(id);
+            } catch (e) {
+              expect(e).toBeInstanceOf(WorldError);
+              expect(String(e)).toMatch(/has no free address/);
+            }
+          } else if (launched.length > 0) {
+            const i = o.pick % launched.length;
+            const id = launched[i];
+            if (o.op === 'terminate') {
+              w = terminateVpcInstance(w, id);
+              launched.splice(i, 1);
+            } else w = startVpcInstance(stopVpcInstance(w, id), id);
+          }
+        }
+        const seen = new Set<string>();
+        for (const eni of allInterfaces(w)) {
+          const subnet = w.subnets[eni.subnet];
+          for (const a of eni.addresses) {
+            expect(isReservedInSubnet(subnet.cidr, a.privateIp)).toBe(false);
+            const key = `${subnet.vpc}/${a.privateIp}`;
+            expect(seen.has(key)).toBe(false);
+            seen.add(key);
+            expect(privateHolder(w, subnet.vpc, a.privateIp)).toMatchObject({ eni: eni.id });
+          }
+        }
+      }),
     );
   });
 });

@@ -8,9 +8,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compareRoutes, crossesSubnetBoundary, lookupRoute, lookupRouteFromSubnet, selectRoute } from '../../../src/model/vpc/routes.ts';
+import { compareRoutes, crossesSubnetBoundary, leavesSubnet, lookupRoute, lookupRouteFromSubnet, selectRoute } from '../../../src/model/vpc/routes.ts';
 import { routeTableOfSubnet, subnetOf, subnetsOfRouteTable } from '../../../src/model/vpc/world.ts';
-import { associateRouteTable, createRoute, disassociateRouteTable, setMainRouteTable } from '../../../src/model/vpc/changes.ts';
+import { associateRouteTable, createRoute, disassociateRouteTable, setMainRouteTable, terminateVpcInstance } from '../../../src/model/vpc/changes.ts';
 import type { Route, RouteTable } from '../../../src/model/vpc/types.ts';
 import { cidrContains, maskOf, type Cidr } from '../../../src/net/ipv4.ts';
 import { cidr, ip, twoTier } from './fixtures.ts';
@@ -151,5 +151,52 @@ describe('route selection properties', () => {
         }
       }),
     );
+  });
+});
+
+describe('route ties and blackholes, edge by edge', () => {
+  it('routes of one priority and prefix order by target, then the lower prefix-list id', () => {
+    expect(compareRoutes(route('1.0.0.0/8', igw), route('1.0.0.0/8', vgw))).toBeLessThan(0);
+    expect(compareRoutes(route('1.0.0.0/8', vgw), route('1.0.0.0/8', igw))).toBeGreaterThan(0);
+    expect(compareRoutes(route('1.0.0.0/8', igw), route('1.0.0.0/8', igw))).toBe(0);
+    expect(compareRoutes(route('pl-a', vgw), route('pl-b', igw))).toBeLessThan(0);
+    expect(compareRoutes(route('pl-b', igw), route('pl-a', vgw))).toBeGreaterThan(0);
+    expect(compareRoutes(route('1.0.0.0/8', vgw, { origin: 'propagated' }), route('pl-a', vgw))).toBeGreaterThan(0);
+  });
+  it('a route to an unknown prefix list matches nothing', () => {
+    expect(selectRoute([route('pl-gone', igw)], ip('172.16.0.1'), lists)).toBeNull();
+  });
+  it('every kind of gone or idle target makes a blackhole; live ones do not', () => {
+    const w = twoTier({ natGateways: [{ id: 'nat', subnet: 'public-a', elasticIp: ip('203.0.113.20'), state: 'deleted' }], vpnGateways: [{ id: 'vgw', vpc: 'tools' }] });
+    const t = (target: Route['target']): RouteTable => ({ id: 't', vpc: 'app', routes: [route('0.0.0.0/0', target)] });
+    const reason = (target: Route['target']) => {
+      const r = lookupRoute(w, t(target), ip('8.8.8.8'));
+      return r.kind === 'blackhole' ? r.reason : null;
+    };
+    expect(reason({ kind: 'vgw', id: 'vgw' })).toBe('VPN gateway vgw is not attached to app');
+    expect(reason({ kind: 'vgw', id: 'vgw-x' })).toBe('VPN gateway vgw-x does not exist');
+    expect(reason({ kind: 'nat', id: 'nat' })).toBe('NAT gateway nat is not available');
+    expect(reason({ kind: 'pcx', id: 'pcx-x' })).toBe('peering pcx-x does not exist');
+    expect(reason({ kind: 'tgw', id: 'tgw-x' })).toBe('transit gateway tgw-x does not exist');
+    expect(reason({ kind: 'eni', id: 'eni-x' })).toBe('network interface eni-x does not exist');
+    expect(reason({ kind: 'eni', id: 'web' })).toBeNull();
+    expect(reason({ kind: 'instance', id: 'i-x' })).toBe('instance i-x does not exist');
+    expect(reason({ kind: 'instance', id: 'db' })).toBeNull();
+    expect(reason(local)).toBeNull();
+    expect(reason(igw)).toBeNull();
+    const other = twoTier({ peerings: [{ id: 'app-tools', requester: 'tools', accepter: 'app', status: 'active', dnsResolution: [] }] });
+    expect(lookupRoute(other, t({ kind: 'pcx', id: 'app-tools' }), ip('8.8.8.8')).kind).toBe('route');
+    const far: RouteTable = { id: 'f', vpc: 'tools', routes: [route('0.0.0.0/0', { kind: 'pcx', id: 'x' })] };
+    const third = twoTier({ peerings: [{ id: 'x', requester: 'app', accepter: 'app', status: 'active', dnsResolution: [] }] });
+    expect(lookupRoute(third, far, ip('8.8.8.8'))).toMatchObject({ kind: 'blackhole', reason: 'peering x does not connect tools' });
+  });
+  it('a terminated instance as target is a blackhole', () => {
+    const w = terminateVpcInstance(twoTier(), 'db');
+    expect(lookupRoute(w, { id: 't', vpc: 'app', routes: [route('0.0.0.0/0', { kind: 'instance', id: 'db' })] }, ip('8.8.8.8'))).toMatchObject({ kind: 'blackhole', reason: 'instance db does not exist' });
+  });
+  it('the subnet boundary by subnet id', () => {
+    const w = twoTier();
+    expect(leavesSubnet(w, 'private-a', ip('10.0.2.9'))).toBe(false);
+    expect(leavesSubnet(w, 'private-a', ip('10.0.1.9'))).toBe(true);
   });
 });
