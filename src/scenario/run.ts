@@ -36,6 +36,8 @@ export interface RunOptions {
   readonly fastForward?: boolean;
   /** FabricOptions.compileReceiversAfter (0: every receiver's rules compiled from its first packet; for tests). */
   readonly compileReceiversAfter?: number;
+  /** FabricOptions.fastPaths (false: every packet decided by the plan of hops alone; for tests). */
+  readonly fastPaths?: boolean;
   /**
    * Called now and then while the simulation runs (about every 16,384 flows started and once
    * at the end) with the flows started so far and the run's total (for a progress bar).
@@ -245,7 +247,7 @@ export function runScenarioStreaming(spec: ScenarioSpec, options: RunOptions = {
   const sim = new Simulator({ seed });
   const promise = options.fastForward === false ? {} : changesEnd(spec);
   const compile = options.compileReceiversAfter !== undefined ? { compileReceiversAfter: options.compileReceiversAfter } : {};
-  const fabric = new Fabric(sim, world, spec.settings, options.trace ?? null, { ...promise, ...compile });
+  const fabric = new Fabric(sim, world, spec.settings, options.trace ?? null, { ...promise, ...compile, ...(options.fastPaths === false ? { fastPaths: false } : {}) });
   // Connections that a later transfer or close names (the others may be fast-forwarded).
   const named = new Set<string>();
   for (const e of spec.timeline) if (e.action.kind === 'transfer' || e.action.kind === 'close') named.add(e.action.connection);
