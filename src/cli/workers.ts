@@ -11,8 +11,9 @@ import { totalmem } from 'node:os';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Job, JobFlags, JobResult } from './file-job.ts';
-import { WORKER_ENTRY } from './load-isolated.ts';
 import type { PoolMessage } from './worker.ts';
+
+const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 
 export interface PoolEvents {
   /** A message of file `index`; call `written()` once a chunk has been written out. */
