@@ -35,8 +35,10 @@ describe('valid fixtures', () => {
   }
 
   it('two-tier.yaml is the example scenario-format-vpc.md holds today', () => {
-    const doc = join(import.meta.dirname, '../../../../shared/docs/scenario-format-vpc.md');
-    if (!existsSync(doc)) return; // ../shared is beside the project for developers and CI
+    // ../shared beside the clone (CI, /work/main); a git worktree one level deeper sees it at ../../shared.
+    const repo = join(import.meta.dirname, '../../..');
+    const doc = [join(repo, '../shared/docs/scenario-format-vpc.md'), join(repo, '../../shared/docs/scenario-format-vpc.md')].find((p) => existsSync(p));
+    if (doc === undefined) return;
     const block = /```yaml\n([\s\S]*?)```/.exec(readFileSync(doc, 'utf8'))?.[1];
     expect(read('valid', 'two-tier.yaml')).toBe(block);
   });
