@@ -169,7 +169,9 @@ async function runOrdered(
     },
     done(i, result, crashed) {
       if (crashed !== undefined) {
-        const text = `sgsim: internal error while running ${jobs[i].shown}: ${crashed} (this is a bug; please report it)\n`;
+        const text = crashed.bug
+          ? `sgsim: internal error while running ${jobs[i].shown}: ${crashed.why} (this is a bug; please report it)\n`
+          : `sgsim: could not finish ${jobs[i].shown}: ${crashed.why}\n`;
         if (i === head) sinks[i].err(text);
         else pending[i].push({ m: { kind: 'chunk', channel: 'err', text }, written: () => {} });
       }
