@@ -6,7 +6,7 @@
  *   repository, and none refers to ../shared (the founding documents, which a clone lacks).
  * - docs/scenario-format.md: its example is a valid scenario; its tables of fields name exactly
  *   the fields the validator reads (scenario/schema.ts); its settings table holds exactly the
- *   settings, each with the default DEFAULT_SETTINGS has.
+ *   settings, each with the default DEFAULT_SETTINGS has; its limits are the loader's.
  * - docs/codes.md names exactly the explanation codes a flow can carry (EXPLANATION_CODES).
  * - docs/report.md's tables name exactly the keys real reports have (the seed scenarios and
  *   one scenario here that makes every optional key appear).
@@ -15,6 +15,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile, loadScenarioText } from '../src/scenario/load.ts';
+import { MAX_DATAGRAMS, MAX_FLOWS, MAX_REPEAT, MAX_SEND_COUNT } from '../src/scenario/load/entries.ts';
+import { MAX_DEPTH } from '../src/scenario/load/structure.ts';
+import { MAX_SCENARIO_BYTES } from '../src/scenario/load/files.ts';
 import { runScenario, type RunReport } from '../src/scenario/run.ts';
 import { DEFAULT_SETTINGS } from '../src/scenario/spec.ts';
 import {
@@ -92,6 +95,14 @@ describe('docs/scenario-format.md', () => {
     expect(sorted(firstColumn(doc, '`instances`'))).toEqual(sorted(INSTANCE_FIELDS));
     expect(sorted(firstColumn(doc, 'Actions'))).toEqual(sorted(ACTION_KEYS));
     expect(sorted(firstColumn(doc, 'Expectations'))).toEqual(sorted(EXPECT_FIELDS));
+  });
+
+  it('gives the loader\'s limits', () => {
+    const limits = section(doc, 'Limits');
+    for (const n of [MAX_SEND_COUNT, MAX_REPEAT, MAX_FLOWS, MAX_DATAGRAMS]) expect(limits).toContain(`| ${n.toLocaleString('en-US')} |`);
+    expect(limits).toContain(`| ${MAX_DEPTH} levels |`);
+    expect(limits).toContain(`| a JSON file | ${MAX_SCENARIO_BYTES.json / 2 ** 20} MiB |`);
+    expect(limits).toContain(`| a YAML file, or a builder script's source | ${MAX_SCENARIO_BYTES.yaml / 2 ** 20} MiB |`);
   });
 
   it('gives every setting with the default the code has', () => {
