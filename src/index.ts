@@ -47,8 +47,22 @@ export {
   type RunOptions,
   type RunStats,
 } from './scenario/run.ts';
-export { loadScenarioFile, validateScenario, type LoadResult } from './scenario/load.ts';
+export {
+  loadScenarioFile,
+  loadScenarioText,
+  parseScenarioText,
+  validateScenario,
+  isScenarioFile,
+  SCENARIO_EXTENSIONS,
+  MAX_SCENARIO_BYTES,
+  type LoadResult,
+  type LoadOptions,
+  type ValidationResult,
+  type ParseResult,
+  type ScenarioFormat,
+} from './scenario/load.ts';
 export { ScenarioInputError, formatDiagnostic, type Diagnostic } from './scenario/diagnostics.ts';
 export { scenario, type ScenarioBuilder } from './scenario/builder.ts';
 export { renderText, renderTextChunks, escapeForDisplay, palette, plural, type Palette, type TextOptions } from './analysis/report.ts';
 export { generateScenario, generateWorldInput, REGION_NAMES, type GenerateOptions } from './scenario/generate.ts';
+export { importAwsFolder, renderImported, formatWarning, isRegionName, type ImportResult, type ImportWarning, type ImportOptions, type VpcScenarioDocument } from './import/aws/index.ts';

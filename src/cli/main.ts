@@ -15,6 +15,7 @@ import { generateCommand, type GenerateFlags } from './commands/generate.ts';
 import { runCommand, type RunFlags } from './commands/run.ts';
 import { validateCommand } from './commands/validate.ts';
 import { EXIT_INTERNAL_ERROR, EXIT_INVALID_INPUT, EXIT_OK, processIo, type Io } from './io.ts';
+import { registerImportCommand } from './import.ts';
 
 export { EXIT_OK, EXIT_EXPECTATION_FAILED, EXIT_INVALID_INPUT, EXIT_INTERNAL_ERROR, type Io } from './io.ts';
 export { expandPaths } from './paths.ts';
@@ -110,6 +111,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .action((flags: GenerateFlags) => {
       code = generateCommand(flags, io);
     });
+
+  registerImportCommand(program, io, (c) => (code = c));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

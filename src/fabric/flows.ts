@@ -122,3 +122,7 @@ export function newFlow(index: number, action: FlowAction, protocol: FlowRecord[
     requestsInFlight: 0,
   };
 }
+
+/** One line of the packet trace (`--trace`). Addresses are dotted strings. */
+export type TraceEvent = { readonly tNs: number; readonly ev: string } & Record<string, unknown>;
+export type TraceSink = (event: TraceEvent) => void;

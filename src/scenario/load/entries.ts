@@ -146,3 +146,21 @@ export function collectTimelineNames(c: Checker, v: unknown, names: Names): Entr
   });
   return entries;
 }
+
+/** A connect with an id, during the replay: its entry, and which of its repetitions a close closed last. */
+export interface ConnectTrack {
+  readonly entry: EntryDoc;
+  closed?: { readonly repetition: number; readonly by: number };
+}
+
+/**
+ * The latest repetition of a connect that has run when an entry at `now` runs (the connect's
+ * own entry came earlier in time order). Repetition k runs at at + k * every, scheduled when
+ * k - 1 runs, so after every entry of the file at that same time: it has run before `now`
+ * only when its time is earlier.
+ */
+export function latestRepetition(connect: EntryDoc, now: Nanos): number {
+  const r = connect.repeat;
+  if (!r || now <= connect.at) return 0;
+  return Math.min(r.count - 1, Math.floor((now - connect.at - 1) / r.every));
+}

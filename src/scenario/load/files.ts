@@ -84,8 +84,9 @@ export function describeNonFile(s: Stats): string | undefined {
 const YAML_HINT = `; write a world this large as JSON (up to ${MAX_SCENARIO_BYTES.json / (1024 * 1024)} MiB), which also loads about ten times faster`;
 
 function tooBig(size: number, max: number, hint: string): string {
-  const mib = (n: number): string => `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB`;
-  return `the file is too large to load: ${mib(size)} (${size} bytes); the limit is ${mib(max)}${hint}`;
+  const shown = (n: number): string => (n >= 1024 * 1024 ? `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB` : `${n} bytes`);
+  const exact = size >= 1024 * 1024 ? ` (${size} bytes)` : '';
+  return `the file is too large to load: ${shown(size)}${exact}; the limit is ${shown(max)}${hint}`;
 }
 
 /**

@@ -78,7 +78,13 @@ function parseYamlText(text: string, file: string): ParseResult {
     value = doc.toJS({ maxAliasCount: 1000 });
   } catch (err) {
     // Aliases can nest a document far deeper than its text (each anchor holding the last).
-    const message = err instanceof RangeError ? `${TOO_DEEP}, through its aliases` : `invalid YAML: ${(err as Error).message}`;
+    const text = err instanceof Error ? err.message : String(err);
+    const message =
+      err instanceof RangeError
+        ? `${TOO_DEEP}, through its aliases`
+        : /alias count/i.test(text)
+          ? 'invalid YAML: its aliases expand to too much (more than 1000 expansions); write the values out'
+          : `invalid YAML: ${text}`;
     return { ok: false, diagnostics: [{ file, path: '', message }] };
   }
   return documentOf(value, file);

@@ -51,6 +51,10 @@ export class Checker {
   unknownFields(o: Obj, path: Path, fields: readonly string[]): void {
     for (const k of Object.keys(o)) {
       if (fields.includes(k)) continue;
+      if (k === '<<') {
+        this.error([...path, k], 'YAML merge keys (<<) are not read in scenario files; write the fields out');
+        continue;
+      }
       const hint = closest(k, fields);
       this.error([...path, k], `unknown field ${k} (expected one of ${fields.join(', ')}${hint ? `; did you mean ${hint}?` : ''})`);
     }

@@ -13,7 +13,7 @@ import { DEFAULT_GROUP, groupKey, type InstanceSpec, type SecurityGroup } from '
 import { ADDRESS_KINDS, LAUNCH_FIELDS, closest, describeValue, isProblem, listOf, parseAddressSyntax, type ActionKey } from '../schema.ts';
 import type { Action, AddressSpec, Nanos, TimelineEntry } from '../spec.ts';
 import { checkIpField, claimEipRegion, describeClaim } from './addresses.ts';
-import { MAX_SEND_COUNT, idOf, type EntryDoc } from './entries.ts';
+import { MAX_SEND_COUNT, idOf, latestRepetition, type ConnectTrack, type EntryDoc } from './entries.ts';
 import { checkExpectation } from './expect.ts';
 import { checkInstanceSpec } from './hosts.ts';
 import { entryRef, formatTime } from './messages.ts';
@@ -32,24 +32,6 @@ interface InstanceTrack {
   terminatedBy?: string;
 }
 
-
-/** A connect with an id, during the replay: its entry, and which of its repetitions a close closed last. */
-interface ConnectTrack {
-  readonly entry: EntryDoc;
-  closed?: { readonly repetition: number; readonly by: number };
-}
-
-/**
- * The latest repetition of a connect that has run when an entry at `now` runs (the connect's
- * own entry came earlier in time order). Repetition k runs at at + k * every, scheduled when
- * k - 1 runs, so after every entry of the file at that same time: it has run before `now`
- * only when its time is earlier.
- */
-export function latestRepetition(connect: EntryDoc, now: Nanos): number {
-  const r = connect.repeat;
-  if (!r || now <= connect.at) return 0;
-  return Math.min(r.count - 1, Math.floor((now - connect.at - 1) / r.every));
-}
 
 class TimelineRun {
   private readonly instances = new Map<string, InstanceTrack>();

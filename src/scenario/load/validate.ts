@@ -69,7 +69,7 @@ function checkScenario(c: Checker, doc: unknown, fallbackName: string): Scenario
     c.error(
       ['platform'],
       root.platform === 'vpc'
-        ? 'platform vpc is reserved for a later version; version 1 supports classic'
+        ? 'platform vpc is reserved for a later version; version 1 supports classic (platform vpc is not supported yet)'
         : `unknown platform ${describeValue(root.platform)} (version 1 supports classic)`,
     );
   }
