@@ -1172,7 +1172,7 @@ export class Fabric {
     if (action === null) {
       const tcp = proto === TCP;
       const ports = this.portLists[this.hostPorts[to]];
-      const listening = tcp ? listens(ports.tcp, dport) : proto === UDP && listens(ports.udp, dport);
+      const listening = tcp ? listens(ports.tcp, dport) : proto === UDP && !(flags & UDP_ECHO) && listens(ports.udp, dport);
       action = hostAction(proto, flags, dport, tcp && this.clientTakes(to, sport, dport, src, flags, flow), listening);
     }
     switch (action.kind) {
