@@ -39,4 +39,5 @@ export { loadScenarioFile, validateScenario } from './scenario/load.ts';
 export { ScenarioInputError, formatDiagnostic, type Diagnostic } from './scenario/diagnostics.ts';
 export { scenario, type ScenarioBuilder } from './scenario/builder.ts';
 export { renderText, palette, plural, type Palette } from './analysis/report.ts';
+export { PcapWriter, pcapOf, teeTrace, type PcapSection } from './analysis/pcap.ts';
 export { generateScenario, generateWorldInput, REGION_NAMES, type GenerateOptions } from './scenario/generate.ts';

@@ -23,7 +23,9 @@ import {
   runScenario,
   type Diagnostic,
   type RunReport,
-  type TraceEvent,
+  PcapWriter,
+  teeTrace,
+  type TraceSink,
 } from '../index.ts';
 
 export const EXIT_OK = 0;
@@ -91,6 +93,7 @@ interface RunFlags {
   json?: boolean;
   seed?: string;
   trace?: string;
+  pcap?: string;
   timing?: boolean;
   color?: boolean;
   compileAfter?: number;
@@ -110,6 +113,16 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io): Promise<num
       return EXIT_INVALID_INPUT;
     }
   }
+  let pcap: { fd: number; writer: PcapWriter } | null = null;
+  if (flags.pcap) {
+    try {
+      const fd = openSync(flags.pcap, 'w');
+      pcap = { fd, writer: new PcapWriter((b) => writeSync(fd, b)) };
+    } catch (e) {
+      io.stderr(`sgsim: cannot write the capture file ${flags.pcap}: ${(e as Error).message}\n`);
+      return EXIT_INVALID_INPUT;
+    }
+  }
   for (const d of problems) io.stderr(`${p.red('error')} ${formatDiagnostic(d)}\n`);
   try {
     for (const file of files) {
@@ -123,7 +136,8 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io): Promise<num
         io.stderr(`${p.red('error')} ${formatDiagnostic(d)}${more}\n`);
         continue;
       }
-      let trace: ((e: TraceEvent) => void) | null = null;
+      const capture = pcap?.writer.section({ scenario: loaded.spec.name, file: shown, seed: flags.seed ?? loaded.spec.seed }) ?? null;
+      let trace: TraceSink | null = null;
       if (traceFd !== null) {
         const fd = traceFd;
         const seed = flags.seed ?? loaded.spec.seed;
@@ -136,6 +150,7 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io): Promise<num
             buffer = '';
           }
         };
+        if (capture) trace = teeTrace(trace, capture);
         try {
           reports.push(runScenario(loaded.spec, { seed: flags.seed, trace, file: shown, timing: flags.timing, compileReceiversAfter: flags.compileAfter }));
         } finally {
@@ -143,7 +158,7 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io): Promise<num
         }
       } else {
         try {
-          reports.push(runScenario(loaded.spec, { seed: flags.seed, file: shown, timing: flags.timing, compileReceiversAfter: flags.compileAfter }));
+          reports.push(runScenario(loaded.spec, { seed: flags.seed, trace: capture, file: shown, timing: flags.timing, compileReceiversAfter: flags.compileAfter }));
         } catch (e) {
           if (!(e instanceof WorldError)) throw e;
           const d = { file: shown, path: 'timeline', message: e.message };
@@ -156,6 +171,10 @@ async function runCommand(paths: string[], flags: RunFlags, io: Io): Promise<num
     }
   } finally {
     if (traceFd !== null) closeSync(traceFd);
+    if (pcap !== null) {
+      pcap.writer.finish();
+      closeSync(pcap.fd);
+    }
   }
   if (flags.json) {
     const doc =
@@ -255,6 +274,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--json', 'print the run report as JSON (one document; several files give {version, scenarios})')
     .option('--seed <seed>', "override each scenario's seed", seedOption)
     .option('--trace <file.jsonl>', 'write every packet event (send, nat, redirect, deliver, drop, conntrack, change, outcome) as JSON lines')
+    .option('--pcap <file.pcapng>', 'write every packet as a pcapng capture for Wireshark/tshark (drops as packet comments)')
     .option('--timing', 'measure wall-clock time into stats.wallMs (otherwise 0, so output is byte-identical across runs)')
     .option('--no-color', 'never colour the summary (colour is used only on a terminal, and never with NO_COLOR set)')
     .option(

@@ -50,7 +50,13 @@ import type { Explanation, ExplanationCode, FlowRecord } from './flows.ts';
 
 /** One line of the packet trace (`--trace`). Addresses are dotted strings. */
 export type TraceEvent = { readonly tNs: number; readonly ev: string } & Record<string, unknown>;
-export type TraceSink = (event: TraceEvent) => void;
+/**
+ * A reader of the trace. One that sets `packetIds` (the capture, analysis/pcap.ts) also gets
+ * `pkt`, the packet's number in the run, on the events of each packet (its send; its arrival's
+ * nat, conntrack, deliver or drop), and a packet dropped before it left (no route) described as
+ * a send is (ports, flags); --trace does not ask for them.
+ */
+export type TraceSink = ((event: TraceEvent) => void) & { readonly packetIds?: boolean };
 
 export interface FabricOptions {
   /** Tracked flows to size the connection-tracking table for (it grows past this as needed). */
@@ -324,6 +330,8 @@ const P_SRC_HOST = 6;
 const P_DST_HOST = 7;
 /** The fabric's version when it was sent (Fabric.version). */
 const P_VERSION = 8;
+/** Its number in the trace (TraceSink.packetIds), when the trace asks for them. */
+const P_TRACE_ID = 9;
 
 export class Fabric {
   /** The world as configured now (rule changes apply here at once). */
@@ -431,6 +439,8 @@ export class Fabric {
   /** A connect's SYN may be decided as it is sent (connect to transmit), and was denied (back). */
   private synDecidable = false;
   private synDenied = false;
+  /** Packets numbered for the trace (TraceSink.packetIds). */
+  private tracedPackets = 0;
 
   constructor(
     private readonly sim: Simulator,
@@ -822,7 +832,7 @@ export class Fabric {
     if (noRoute !== null) {
       const s = this.hosts[from];
       this.stats.drops++;
-      if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: s.name, proto: protocolName(proto), src: formatIp(s.privateIp), dst: formatIp(dst), code: 'NO_ROUTE_TO_DESTINATION' });
+      if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: s.name, proto: protocolName(proto), src: formatIp(s.privateIp), dst: formatIp(dst), code: 'NO_ROUTE_TO_DESTINATION', ...(this.trace.packetIds ? { pkt: ++this.tracedPackets, ...packetFields(proto, sport, dport, flags) } : {}) });
       if (flow && request) {
         // The path it was sent on: a private (10/8) address from an instance, else public.
         if (flow.path === null) flow.path = !s.external && isClassicPrivate(dst) ? 'private' : 'public';
@@ -862,6 +872,7 @@ export class Fabric {
     d[o + P_SRC_HOST] = from;
     d[o + P_DST_HOST] = target;
     d[o + P_VERSION] = this.version;
+    if (this.trace?.packetIds) d[o + P_TRACE_ID] = ++this.tracedPackets;
     this.packets.flow[p] = flow;
     if (flow !== null && request) flow.requestsInFlight++;
     if (this.trace) {
@@ -872,9 +883,9 @@ export class Fabric {
         proto: protocolName(proto),
         src: formatIp(s.privateIp),
         dst: formatIp(dst),
-        ...(proto === ICMP ? { id: sport, icmp: `${dport >> 16}:${dport & 0xffff}` } : { sport, dport }),
-        ...(proto === TCP ? { flags: describeFlags(flags) } : {}),
+        ...packetFields(proto, sport, dport, flags),
         path: privatePath ? 'private' : 'public',
+        ...(this.trace.packetIds ? { pkt: d[o + P_TRACE_ID] } : {}),
       });
       if (redirected) this.emit('redirect', { flow: flow?.index ?? null, from: formatIp(dst), to: formatIp(wireDst) });
       if (!privatePath && !s.external) this.emit('nat', { flow: flow?.index ?? null, side: 'source', from: formatIp(s.privateIp), to: formatIp(this.rSeenSrc) });
@@ -936,6 +947,7 @@ export class Fabric {
     const privatePath = (kind & (1 << 16)) !== 0;
     const wireDst = d[o + P_WIRE_DST] >>> 0;
     const sentVersion = d[o + P_VERSION];
+    const id = this.trace?.packetIds ? { pkt: d[o + P_TRACE_ID] } : null;
     this.packets.release(p);
     const now = this.sim.now;
     if (flow !== null && request) flow.requestsInFlight--;
@@ -958,12 +970,12 @@ export class Fabric {
       const t = this.hosts[to];
       this.stats.drops++;
       const gone = privatePath ? dst : wireDst;
-      if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION' });
+      if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION', ...id });
       if (flow) this.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: `${t.name} no longer holds ${formatIp(gone)}${request ? '' : ' (the answer found no host)'}` }, request);
       return;
     }
     if (!privatePath && this.trace && !(tFlags & EXTERNAL)) {
-      this.emit('nat', { flow: flow?.index ?? null, side: 'destination', from: formatIp(wireDst), to: formatIp(dst) });
+      this.emit('nat', { flow: flow?.index ?? null, side: 'destination', from: formatIp(wireDst), to: formatIp(dst), ...id });
     }
     if (flow && request && flow.source === null) {
       flow.source = src;
@@ -982,7 +994,7 @@ export class Fabric {
       const slot = this.conntrack.lookup(to, proto, src, ctPorts, ctRemotePort, now);
       if (slot >= 0) {
         this.conntrack.touch(slot, now, INBOUND, flags);
-        if (this.trace) this.emit('conntrack', { host: this.hosts[to].name, hit: true, src: formatIp(src), dst: formatIp(dst) });
+        if (this.trace) this.emit('conntrack', { host: this.hosts[to].name, hit: true, src: formatIp(src), dst: formatIp(dst), ...id });
         if (explainAdmission) via = { code: 'TRACKED_CONNECTION', message: `part of a tracked flow of ${this.hosts[to].name}; replies and tracked flows pass regardless of rules` };
       } else if (flow !== null && request && slot === MISS && this.sameAsDenied(flow, src)) {
         // A retransmission of a request the rules denied, from the same source and with nothing
@@ -990,7 +1002,7 @@ export class Fabric {
         // them all): the same packet meets the same rules: the same verdict, the same reasons.
         const denial = flow.explanation!;
         this.stats.drops++;
-        if (this.trace) this.emit('drop', { flow: flow.index, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
+        if (this.trace) this.emit('drop', { flow: flow.index, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code, ...id });
         this.recordDrop(flow, denial, request);
         if (proto === TCP && flags === F_SYN && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport, src, to, privatePath, sentVersion);
         return;
@@ -1005,7 +1017,7 @@ export class Fabric {
           } else {
             denial = this.deny(to, from, proto, key, src, privatePath, dst, slot === EXPIRED);
           }
-          if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
+          if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code, ...id });
           if (flow) {
             this.recordDrop(flow, denial, request);
             if (request) {
@@ -1030,7 +1042,7 @@ export class Fabric {
       via = { code: 'NOT_FILTERED', message: `${this.hosts[to].name} is outside AWS: no security group filters it` };
     }
     this.stats.delivered++;
-    if (this.trace) this.emit('deliver', { flow: flow?.index ?? null, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via!.code });
+    if (this.trace) this.emit('deliver', { flow: flow?.index ?? null, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via!.code, ...id });
     if (flow && request && flow.admission === null) flow.admission = via;
     this.deliver(to, proto, src, sport, dport, flags, flow, request, via);
   }
@@ -1788,6 +1800,14 @@ function codeOf(codes: Map<string, number>, name: string | null): number {
 function listens(ports: readonly PortRange[], port: number): boolean {
   for (let i = 0; i < ports.length; i++) if (port >= ports[i].from && port <= ports[i].to) return true;
   return false;
+}
+
+/** A packet's ports (icmp: echo id and type:code) and TCP flags, as the trace's send event says them. */
+function packetFields(proto: number, sport: number, dport: number, flags: number): Record<string, unknown> {
+  return {
+    ...(proto === ICMP ? { id: sport, icmp: `${dport >> 16}:${dport & 0xffff}` } : { sport, dport }),
+    ...(proto === TCP ? { flags: describeFlags(flags) } : {}),
+  };
 }
 
 function describeChange(change: Change): Record<string, unknown> {
