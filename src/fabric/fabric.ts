@@ -45,7 +45,7 @@ import {
   type TcpClientState,
   type TcpStep,
 } from '../transport/tcp.ts';
-import { slowestLatency, type Settings } from '../scenario/spec.ts';
+import { slowestLatency, type Settings } from '../model/settings.ts';
 import type { Explanation, ExplanationCode, FlowRecord } from './flows.ts';
 
 /** One line of the packet trace (`--trace`). Addresses are dotted strings. */
@@ -919,10 +919,7 @@ export class Fabric {
     if (this.conntrack.lookup(to, TCP, src, dport, sport, this.sim.now) !== MISS) return false;
     if (this.filter(to, from, TCP, dport, src, privatePath) >= 0) return false;
     this.stats.drops++;
-    if (flow.source === null) {
-      flow.source = src;
-      flow.destination = dst;
-    }
+    this.deniedAt(flow, src, dst);
     this.recordDrop(flow, this.deny(to, from, TCP, dport, src, privatePath, dst, false), true);
     flow.explanationVersion = this.version;
     flow.explanationSource = src;
@@ -977,10 +974,6 @@ export class Fabric {
     if (!privatePath && this.trace && !(tFlags & EXTERNAL)) {
       this.emit('nat', { flow: flow?.index ?? null, side: 'destination', from: formatIp(wireDst), to: formatIp(dst), ...id });
     }
-    if (flow && request && flow.source === null) {
-      flow.source = src;
-      flow.destination = dst;
-    }
     const key = proto === ICMP ? icmpKey(dport >> 16, dport & 0xffff) : dport;
     const ctPorts = proto === ICMP ? sport : dport;
     const ctRemotePort = proto === ICMP ? ((dport >> 16) === ICMP_ECHO_REQUEST ? 2 : 1) : sport;
@@ -1002,6 +995,7 @@ export class Fabric {
         // them all): the same packet meets the same rules: the same verdict, the same reasons.
         const denial = flow.explanation!;
         this.stats.drops++;
+        this.deniedAt(flow, src, dst);
         if (this.trace) this.emit('drop', { flow: flow.index, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code, ...id });
         this.recordDrop(flow, denial, request);
         if (proto === TCP && flags === F_SYN && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport, src, to, privatePath, sentVersion);
@@ -1019,6 +1013,7 @@ export class Fabric {
           }
           if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code, ...id });
           if (flow) {
+            if (request) this.deniedAt(flow, src, dst);
             this.recordDrop(flow, denial, request);
             if (request) {
               flow.explanationVersion = this.version;
@@ -1043,7 +1038,10 @@ export class Fabric {
     }
     this.stats.delivered++;
     if (this.trace) this.emit('deliver', { flow: flow?.index ?? null, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via!.code, ...id });
-    if (flow && request && flow.admission === null) flow.admission = via;
+    if (flow && request && flow.admission === null) {
+      this.admittedAt(flow, src, dst);
+      flow.admission = via;
+    }
     this.deliver(to, proto, src, sport, dport, flags, flow, request, via);
   }
 
@@ -1055,6 +1053,30 @@ export class Fabric {
    */
   private sameAsDenied(flow: FlowRecord, src: Ip): boolean {
     return flow.outcome === null && flow.explanation !== null && flow.explanationVersion === this.version && flow.explanationSource === src;
+  }
+
+  /**
+   * A receiver denied a request of `flow` that it saw from `src` to `dst` (called before
+   * recordDrop): if that denial becomes the explanation a timeout or drop reports (a connect's
+   * or ping's latest, a send's first), the flow's source and destination are this packet's.
+   */
+  private deniedAt(flow: FlowRecord, src: Ip, dst: Ip): void {
+    if (flow.outcome !== null || (flow.action === 'send' && flow.anyDropped)) return;
+    flow.source = src;
+    flow.destination = dst;
+  }
+
+  /**
+   * A receiver admitted the flow's first admitted request, seen from `src` to `dst` (its
+   * admission is being recorded): kept for a report that gives the admission (resolve), and
+   * the flow's source now unless an earlier denial is what a timeout would report.
+   */
+  private admittedAt(flow: FlowRecord, src: Ip, dst: Ip): void {
+    flow.admittedSource = src;
+    flow.admittedDestination = dst;
+    if (flow.explanation !== null && flow.source !== null) return;
+    flow.source = src;
+    flow.destination = dst;
   }
 
   /**
@@ -1194,10 +1216,11 @@ export class Fabric {
   ): void {
     if (proto === TCP) {
       const sock = this.sockets.get(to, TCP * 65536 + dport);
-      // A client socket takes segments from the address and port it talks to, no other; and a
-      // SYN-ACK only if it answers one of its own SYNs (as a real SYN-ACK acknowledges its SYN's
-      // sequence number): not a late answer to an earlier connect from the same port.
-      if (sock && sock.kind === 'tcp' && sock.remotePort === sport && sock.remote === src && (!(flags & F_SYN) || flow === sock.flow)) {
+      // A client socket takes segments from the address and port it talks to, no other; and an
+      // answer to a SYN (a SYN-ACK, or an RST while it is still opening) only if it answers one
+      // of its own SYNs (as a real one acknowledges its SYN's sequence number): not a late
+      // answer to an earlier connect from the same port (B16, B18).
+      if (sock && sock.kind === 'tcp' && sock.remotePort === sport && sock.remote === src && (flow === sock.flow || !answersSyn(flags, sock.state))) {
         this.clientSegment(to, sock, flags);
         return;
       }
@@ -1244,6 +1267,12 @@ export class Fabric {
   private resolve(flow: FlowRecord, outcome: FlowRecord['outcome'], explanation: Explanation | null): void {
     if (flow.outcome !== null) return;
     flow.outcome = outcome;
+    // The report gives the admission: the source is its request's (a later request may have
+    // been denied from another address).
+    if (explanation !== null && explanation === flow.admission && flow.admittedSource !== null) {
+      flow.source = flow.admittedSource;
+      flow.destination = flow.admittedDestination;
+    }
     flow.explanation = explanation;
     flow.resolvedAtNs = this.sim.now;
     if (this.trace) this.emit('outcome', { flow: flow.index, outcome, code: explanation?.code ?? null });
@@ -1795,6 +1824,11 @@ function codeOf(codes: Map<string, number>, name: string | null): number {
   let code = codes.get(name);
   if (code === undefined) codes.set(name, (code = codes.size + 1));
   return code;
+}
+
+/** Whether a segment with `flags` can only be an answer to a SYN for a client in `state`: a SYN-ACK, or an RST while the client is opening. */
+function answersSyn(flags: number, state: TcpClientState): boolean {
+  return (flags & F_SYN) !== 0 || ((flags & F_RST) !== 0 && state.phase === 'syn-sent');
 }
 
 function listens(ports: readonly PortRange[], port: number): boolean {

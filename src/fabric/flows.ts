@@ -60,9 +60,18 @@ export interface FlowRecord {
   outcome: FlowOutcome | null;
   path: 'private' | 'public' | null;
   redirected: boolean | null;
-  /** Source and destination as the receiver saw them (null when nothing arrived). */
+  /**
+   * Source and destination as the receiver saw them on the request whose verdict the report
+   * gives (the admitted one for an admission, the denied one for a denial; null when no request
+   * reached a receiver). A flow's requests may leave from different addresses (an Elastic IP
+   * associated between two SYNs), so this is written with each verdict that becomes the
+   * flow's (Fabric.decidedBy), not at the first arrival.
+   */
   source: number | null;
   destination: number | null;
+  /** The same for the request whose admission `admission` holds (restored if the report gives the admission). */
+  admittedSource: number | null;
+  admittedDestination: number | null;
   explanation: Explanation | null;
   /** Connect/ping: why an answer (SYN-ACK, echo reply) was dropped on its way back, if one was. */
   replyDrop: Explanation | null;
@@ -98,6 +107,8 @@ export function newFlow(index: number, action: FlowAction, protocol: FlowRecord[
     redirected: null,
     source: null,
     destination: null,
+    admittedSource: null,
+    admittedDestination: null,
     explanation: null,
     replyDrop: null,
     explanationVersion: -1,

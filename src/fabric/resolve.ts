@@ -10,7 +10,7 @@
 import type { Ip } from '../net/ipv4.ts';
 import { formatIp } from '../net/ipv4.ts';
 import { getInstance, type World } from '../model/world.ts';
-import type { AddressSpec } from '../scenario/spec.ts';
+import type { AddressSpec } from '../model/types.ts';
 
 export type Resolution = { ip: Ip } | { error: string };
 

@@ -2,7 +2,8 @@
  * model/types: the world's vocabulary as immutable data.
  *
  * Owns: the shapes of regions, zones, security groups and rules, instances, external hosts and
- * Elastic IPs (domain.md §1-§4), and the rule identity used by authorize/revoke.
+ * Elastic IPs (domain.md §1-§4), the rule identity used by authorize/revoke, and the ways a
+ * scenario names one of a host's addresses (AddressSpec, which the fabric resolves).
  * Does not own: how a world changes (model/world.ts), how rules are evaluated (policy/), or
  * how scenario files spell any of this (scenario/).
  */
@@ -123,3 +124,13 @@ export function sameRule(a: Rule, b: Rule): boolean {
     ? b.source.kind === 'cidr' && a.source.cidr.base === b.source.cidr.base && a.source.cidr.prefix === b.source.cidr.prefix
     : b.source.kind === 'group' && a.source.group === b.source.group;
 }
+
+/**
+ * An address as a scenario names it (docs/scenario-format.md, "Addresses"): one of an
+ * instance's addresses by kind, an external host, or a literal. fabric/resolve.ts says what it
+ * stands for at a moment, as seen from a sender.
+ */
+export type AddressSpec =
+  | { readonly kind: 'private' | 'public' | 'eip' | 'dns'; readonly instance: string }
+  | { readonly kind: 'external'; readonly host: string }
+  | { readonly kind: 'ip'; readonly ip: Ip };

@@ -137,18 +137,25 @@ export function describeTraffic(protocol: number, key: number): string {
   return `${protocolName(protocol)}/${key}`;
 }
 
-export function describeRule(rule: Rule): string {
+/**
+ * A rule in words. `report` (reports and explanations): `tcp/22 from 1.2.3.4/32 ("admin")`,
+ * `all traffic from group A`. `file` (the loader's messages, which quote a rule as the file
+ * writes its fields, protocol then ports, description left out as it never tells rules apart):
+ * `tcp 22 from 1.2.3.4/32`, `all from group A`.
+ */
+export function describeRule(rule: Rule, notation: 'report' | 'file' = 'report'): string {
+  const file = notation === 'file';
   const what =
     rule.protocol === 'all'
-      ? 'all traffic'
+      ? file ? 'all' : 'all traffic'
       : rule.protocol === 'icmp'
         ? `icmp ${formatIcmp(rule.icmp ?? { type: -1, code: -1 })}`
-        : `${rule.protocol}/${formatPorts(rule.ports ?? { from: 0, to: 65535 })}`;
+        : `${rule.protocol}${file ? ' ' : '/'}${formatPorts(rule.ports ?? { from: 0, to: 65535 })}`;
   const from =
     rule.source.kind === 'cidr'
       ? `${formatIp(rule.source.cidr.base)}/${rule.source.cidr.prefix}`
       : `group ${groupDisplayName(rule.source.group)}`;
-  return `${what} from ${from}${rule.description ? ` ("${rule.description}")` : ''}`;
+  return `${what} from ${from}${rule.description && !file ? ` ("${rule.description}")` : ''}`;
 }
 
 /** Why the receiver's groups deny the packet: primary code first, then the rest. */
@@ -456,10 +463,16 @@ function nearMiss(groups: readonly SecurityGroup[], view: IngressView): string {
   return `; no rule covers ${tcpOrUdp === 'icmp' ? 'this icmp type' : `${tcpOrUdp} port ${view.key}`}`;
 }
 
-export function formatSeconds(ns: number): string {
+/**
+ * A time or duration in ns as s, ms or us (the largest unit it reaches): to three decimals of
+ * that unit for reports (measured, jittered times), or `exact` for times a person wrote, which
+ * messages quote back without rounding (`1.0005s`).
+ */
+export function formatSeconds(ns: number, exact = false): string {
+  const shown = (v: number): number => (exact ? v : +v.toFixed(3));
   const s = ns / 1e9;
-  if (s >= 1 || s === 0) return `${+s.toFixed(3)}s`;
+  if (s >= 1 || s === 0) return `${shown(s)}s`;
   const ms = ns / 1e6;
-  if (ms >= 1) return `${+ms.toFixed(3)}ms`;
-  return `${+(ns / 1e3).toFixed(3)}us`;
+  if (ms >= 1) return `${shown(ms)}ms`;
+  return `${shown(ns / 1e3)}us`;
 }

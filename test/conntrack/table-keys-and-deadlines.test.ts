@@ -1,7 +1,8 @@
 /**
- * Mutation tests (issue 3, item 6): ConnTrackTable keys and deadlines at their edges — the
- * protocol is part of the key, an entry is alive exactly at its deadline (and tracking it then
- * continues it), and an entry stored in slot 0 behaves like any other.
+ * ConnTrackTable's keys and deadlines at their edges: the protocol and the host are part of a
+ * flow's key, an entry is alive exactly at its deadline (and tracking it then continues it),
+ * and an entry stored in slot 0 behaves like any other. Written against mutants the other
+ * conntrack tests let survive (issue 3, item 6; docs/verification.md).
  */
 import { describe, expect, it } from 'vitest';
 import { ConnTrackTable, EXPIRED, INBOUND, MISS, OUTBOUND, SYN, ACK } from '../../src/conntrack/table.ts';

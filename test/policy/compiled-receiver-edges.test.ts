@@ -1,7 +1,9 @@
 /**
- * Mutation tests (issue 3, item 6): policy edges the other tests leave open — a compiled
- * receiver asked about a protocol classic does not know, group references and CIDR rules
- * together in one receiver, and formatSeconds at the unit boundaries.
+ * The compiled receiver at its edges: it admits nothing of a protocol classic does not know
+ * (even under protocol "all"), and it names the same rule as the plain scan when group
+ * references and CIDR rules meet in one receiver; beside them, formatSeconds (the durations of
+ * denial messages) switches unit exactly at 1 s and 1 ms. Written against mutants the other
+ * policy tests let survive (issue 3, item 6; docs/verification.md).
  */
 import { describe, expect, it } from 'vitest';
 import { CompiledReceiver } from '../../src/policy/index.ts';

@@ -1,0 +1,115 @@
+/**
+ * scenario/load/structure: the readers every check is written with, and the list they fill.
+ *
+ * Owns: `Checker`, which collects problems with their field paths (never throws) and sorts
+ * them into the order their fields appear in the document; its structural readers (a mapping
+ * with its unknown fields reported, a non-empty string, a list, a duration, a bounded integer);
+ * what counts as a mapping (`isPlainObject`: an object whose prototype is Object's or null) and
+ * as an absent field (`absent`: missing or null).
+ * Does not own: what any field means (the section checkers), nor the leaf notations
+ * (scenario/schema.ts).
+ */
+import { formatPath, type Diagnostic, type PathSegment } from '../diagnostics.ts';
+import type { Nanos } from '../spec.ts';
+import { closest, describeValue, isProblem, parseDuration } from '../schema.ts';
+
+export type Path = readonly PathSegment[];
+export type Obj = Record<string, unknown>;
+
+export function isPlainObject(v: unknown): v is Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** A field that is absent: missing, or written with no value (`field:` in YAML, null). */
+export function absent(v: unknown): v is null | undefined {
+  return v === undefined || v === null;
+}
+
+export class Checker {
+  readonly problems: { path: Path; message: string }[] = [];
+
+  error(path: Path, message: string): void {
+    this.problems.push({ path, message });
+  }
+
+  get count(): number {
+    return this.problems.length;
+  }
+
+  /** A mapping (reporting what was found instead), with unknown fields reported. */
+  mapping(v: unknown, path: Path, fields: readonly string[] | null, what: string): Obj | undefined {
+    if (!isPlainObject(v)) {
+      this.error(path, `expected ${what}, got ${describeValue(v)}`);
+      return undefined;
+    }
+    if (fields) this.unknownFields(v, path, fields);
+    return v;
+  }
+
+  unknownFields(o: Obj, path: Path, fields: readonly string[]): void {
+    for (const k of Object.keys(o)) {
+      if (fields.includes(k)) continue;
+      const hint = closest(k, fields);
+      this.error([...path, k], `unknown field ${k} (expected one of ${fields.join(', ')}${hint ? `; did you mean ${hint}?` : ''})`);
+    }
+  }
+
+  /** A non-empty string, or undefined after reporting. */
+  string(v: unknown, path: Path, what: string): string | undefined {
+    if (typeof v === 'string' && v.trim() !== '') return v;
+    this.error(path, typeof v === 'string' ? `${what} is empty` : `expected ${what} (a string), got ${describeValue(v)}`);
+    return undefined;
+  }
+
+  /** A list, or undefined after reporting. */
+  list(v: unknown, path: Path, what: string): unknown[] | undefined {
+    if (Array.isArray(v)) return v;
+    this.error(path, `expected ${what} (a list), got ${describeValue(v)}`);
+    return undefined;
+  }
+
+  duration(v: unknown, path: Path, min: 'zero' | 'positive' = 'zero'): Nanos | undefined {
+    const ns = parseDuration(v);
+    if (isProblem(ns)) {
+      this.error(path, ns.error);
+      return undefined;
+    }
+    if (min === 'positive' && ns === 0) {
+      this.error(path, `${describeValue(v)} must be longer than 0`);
+      return undefined;
+    }
+    return ns;
+  }
+
+  integer(v: unknown, path: Path, lo: number, hi: number, what: string): number | undefined {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi) return v;
+    const range = hi === Number.MAX_SAFE_INTEGER ? `an integer of at least ${lo}` : `an integer ${lo} to ${hi}`;
+    this.error(path, `${typeof v === 'number' ? `${v} is not a valid ${what}` : `expected ${what}, got ${describeValue(v)}`} (expected ${range})`);
+    return undefined;
+  }
+
+  /** Diagnostics in the order their fields appear in the document (stable for equal places). */
+  sorted(doc: unknown, file: string): Diagnostic[] {
+    const order = new Map<string, number>();
+    let n = 0;
+    const walk = (v: unknown, path: PathSegment[]): void => {
+      order.set(formatPath(path), n++);
+      if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+      else if (isPlainObject(v)) for (const k of Object.keys(v)) walk(v[k], [...path, k]);
+    };
+    walk(doc, []);
+    const place = (path: Path): number => {
+      for (let len = path.length; len >= 0; len--) {
+        const hit = order.get(formatPath(path.slice(0, len)));
+        if (hit !== undefined) return hit;
+      }
+      return 0;
+    };
+    return this.problems
+      .map((p, i) => ({ p, i, at: place(p.path) }))
+      .sort((a, b) => a.at - b.at || a.i - b.i)
+      .map(({ p }) => ({ file, path: formatPath(p.path), message: p.message }));
+  }
+}
