@@ -1,6 +1,6 @@
 /**
  * bench/w1-common: what the W1 "hold model" implementations share (see
- * ../shared/docs/benchmarks.md, W1), so both do exactly the same work.
+ * bench/README.md, W1), so both do exactly the same work.
  *
  * Owns: W1's parameters and outcome, and the delay draw d = round(-1e6 · ln(1 − u)) ns from
  * one named sgsim RandomStream — the same stream the sgsim run gets from `sim.random(...)`, so

@@ -1,6 +1,6 @@
 /**
  * bench/w1-hold: W1, the "hold model" (pure event-core throughput), as
- * ../shared/docs/benchmarks.md defines it. One process runs one implementation:
+ * bench/README.md defines it (after the founding benchmarks.md). One process runs one implementation:
  *
  *   node --import tsx bench/w1-hold.ts [--impl sgsim|bare-heap] [--timers H] [--events E] [--seed S] [--prewarm]
  *

@@ -1,6 +1,6 @@
 /**
  * bench/w2-udp-echo: W2, "UDP echo exchanges" (packet-level network throughput), exactly as
- * ../shared/docs/benchmarks.md defines it, on sgsim's real fabric:
+ * bench/README.md defines it (after the founding benchmarks.md), on sgsim's real fabric:
  *
  *   node --import tsx bench/w2-udp-echo.ts [--hosts N] [--packets P] [--quick] [--seed S]
  *

@@ -1,5 +1,5 @@
 /**
- * bench/w3-scale: W3, "scale" (../shared/docs/benchmarks.md): building and holding a large
+ * bench/w3-scale: W3, "scale" (bench/README.md): building and holding a large
  * generated EC2-Classic world, then opening many new TCP connections through it.
  *
  *   node --import tsx bench/w3-scale.ts [--instances 1000000] [--flows 1000000] [--groups 10000]

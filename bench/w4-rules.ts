@@ -1,5 +1,5 @@
 /**
- * bench/w4-rules: W4, "rule evaluation" (../shared/docs/benchmarks.md): ingress decisions per
+ * bench/w4-rules: W4, "rule evaluation" (bench/README.md): ingress decisions per
  * second for one receiver whose groups hold 1, 100, 1,000 and 10,000 rules, through sgsim's
  * compiled index (CompiledReceiver: all the receiver's groups in one index, as the fabric uses it) and through a plain linear scan of the same rules
  * written here (deliberately not imported from src, so the baseline cannot share a bug or a

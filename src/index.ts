@@ -33,11 +33,37 @@ export { ConnTrackTable } from './conntrack/table.ts';
 export { Fabric, type FabricOptions, type TraceEvent, type TraceSink, type Host, type Connection } from './fabric/fabric.ts';
 export { resolveAddress, publicDnsName } from './fabric/resolve.ts';
 export type { FlowRecord, Explanation, ExplanationCode } from './fabric/flows.ts';
+export { CLASSIC_PLAN, runPlan, runHops, explain, packetOf, type Plan, type PathResult, type Step } from './fabric/path/plan.ts';
+export type { Hop, Verdict, HostAction, PathPacket, PathState, PathWorld } from './fabric/path/hop.ts';
 export * from './scenario/spec.ts';
-export { runScenario, ruleReport, type RunReport, type FlowReport, type RunOptions, type RunStats } from './scenario/run.ts';
-export { loadScenarioFile, validateScenario } from './scenario/load.ts';
+export {
+  runScenario,
+  runScenarioStreaming,
+  scenarioFlowCount,
+  ruleReport,
+  type RunReport,
+  type StreamingReport,
+  type FlowReport,
+  type RunOptions,
+  type RunStats,
+} from './scenario/run.ts';
+export {
+  loadScenarioFile,
+  loadScenarioText,
+  parseScenarioText,
+  validateScenario,
+  isScenarioFile,
+  SCENARIO_EXTENSIONS,
+  MAX_SCENARIO_BYTES,
+  type LoadResult,
+  type LoadOptions,
+  type ValidationResult,
+  type ParseResult,
+  type ScenarioFormat,
+} from './scenario/load.ts';
 export { ScenarioInputError, formatDiagnostic, type Diagnostic } from './scenario/diagnostics.ts';
 export { scenario, type ScenarioBuilder } from './scenario/builder.ts';
-export { renderText, palette, plural, type Palette } from './analysis/report.ts';
+export { renderText, renderTextChunks, escapeForDisplay, palette, plural, type Palette, type TextOptions } from './analysis/report.ts';
 export { PcapWriter, pcapOf, teeTrace, type PcapSection } from './analysis/pcap.ts';
 export { generateScenario, generateWorldInput, REGION_NAMES, type GenerateOptions } from './scenario/generate.ts';
+export { importAwsFolder, renderImported, formatWarning, isRegionName, type ImportResult, type ImportWarning, type ImportOptions, type VpcScenarioDocument } from './import/aws/index.ts';

@@ -1,7 +1,7 @@
 /**
  * Scenario files of bugs found (most by the property tests' counterexamples) and fixed: each
  * must run to the end with every expectation met, and give the same report without the
- * fabric's fast-forward.
+ * fabric's fast-forward, and without any fast path (the plan of hops alone).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +20,8 @@ describe('test/regressions/', () => {
       expect(report.expectations.total).toBeGreaterThan(0);
       // The fabric's fast-forward changes no report (Fabric.fastForward).
       expect(JSON.stringify(runScenario(loaded.spec, { fastForward: false }))).toBe(JSON.stringify(report));
+      // Nor does any fast path: the plan of hops alone gives the same report (fabric/path/plan.ts).
+      expect(JSON.stringify(runScenario(loaded.spec, { fastPaths: false }))).toBe(JSON.stringify(report));
     });
   }
 });

@@ -29,6 +29,8 @@ describe('scenarios/', () => {
       // Every flow carries an expectation.
       expect(report.flows.filter((f) => f.ok === undefined).map((f) => f.id ?? f.index)).toEqual([]);
       await expect(JSON.stringify(report, null, 2) + '\n').toMatchFileSnapshot(join('golden', file.replace(/\.(ya?ml|json|ts)$/, '.json')));
+      // The plan of hops alone (no fast path) gives the same report (fabric/path/plan.ts).
+      expect(JSON.stringify(runScenario(loaded.spec, { file: `scenarios/${file}`, fastPaths: false }))).toBe(JSON.stringify(report));
     });
   }
 

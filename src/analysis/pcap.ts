@@ -6,7 +6,7 @@
  * once, as its sender sent it (its own address as source, the address it sent to as
  * destination), at the time it left. A packet whose addresses were translated on the way (NAT
  * on the public path, a redirected private address) is recorded a second time as its receiver
- * saw it, at the time it arrived, commented with the frame it is and what changed: the two
+ * saw it, at the time it arrived, commented with who sent it when and what changed: the two
  * sides of a NAT, as a capture on both sides of a NAT device shows them. A drop is a comment
  * `dropped: CODE (at host, time)` on the packet's last record (where it was dropped).
  * Headers are synthetic but valid: IPv4 (DF, TTL 64, ID 0), TCP with sequence numbers kept per
@@ -85,7 +85,7 @@ interface View {
 /** A packet sent and not yet arrived. */
 interface InFlight {
   readonly record: PcapRecord;
-  readonly frame: number;
+  readonly sender: string;
   readonly src: Ip;
   readonly dst: Ip;
   readonly build: (src: Ip, dst: Ip) => Uint8Array;
@@ -103,8 +103,6 @@ export class PcapWriter {
   private buffered = 0;
   private queue: PcapRecord[] = [];
   private head = 0;
-  /** Records made so far: Wireshark numbers frames across sections, from 1, in file order. */
-  private frames = 0;
   private inFlight = new Map<number, InFlight>();
   private views = new Map<string, View>();
   /** A connect's connection by its flow, so that its retransmitted SYNs are its first SYN again. */
@@ -187,7 +185,7 @@ export class PcapWriter {
       build = (s, d) => icmpPacket(s, d, type, code, rest >>> 0, payload);
     }
     const record = this.record(e.tNs, build(src, dst), OUTBOUND, false);
-    const sent: InFlight = { record, frame: this.frames, src, dst, build, tcp, echo };
+    const sent: InFlight = { record, sender: host, src, dst, build, tcp, echo };
     this.inFlight.set(e.pkt as number, sent);
     return sent;
   }
@@ -205,7 +203,7 @@ export class PcapWriter {
         if (src !== sent.src) changed.push(`source ${formatIp(sent.src)} → ${e.src as string}`);
         if (dst !== sent.dst) changed.push(`destination ${formatIp(sent.dst)} → ${e.dst as string}`);
         last = this.record(e.tNs, sent.build(src, dst), INBOUND, true);
-        last.comments.push(`frame ${sent.frame} as ${host} received it, translated: ${changed.join(', ')}`);
+        last.comments.push(`as ${host} received it (sent by ${sent.sender} at ${seconds(sent.record.tNs)} s), translated: ${changed.join(', ')}`);
       }
       if (e.ev === 'deliver') {
         if (sent.tcp !== null) this.delivered(sent.tcp, host, e.src as string);
@@ -295,7 +293,6 @@ export class PcapWriter {
   private record(tNs: number, packet: Uint8Array, direction: number, ready: boolean): PcapRecord {
     const r: PcapRecord = { tNs, packet, direction, comments: [], ready };
     this.queue.push(r);
-    this.frames++;
     return r;
   }
 

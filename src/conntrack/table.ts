@@ -10,7 +10,7 @@
  * the cause can be explained) until it is tracked anew. No timers of its own.
  * Does not own: whether a packet is admitted (fabric/ asks this table, then policy/).
  */
-import { ICMP, TCP } from '../net/protocol.ts';
+import { F_FIN, F_RST, ICMP, TCP } from '../net/protocol.ts';
 
 export interface ConntrackTimeouts {
   readonly tcpEstablished: number;
@@ -28,11 +28,6 @@ export const EXPIRED = -2;
 export const OUTBOUND = 1;
 export const INBOUND = 2;
 
-/** TCP flags the table cares about. */
-export const SYN = 1;
-export const ACK = 2;
-export const FIN = 4;
-export const RST = 8;
 
 const EMPTY = 0;
 const USED = 1;
@@ -170,7 +165,7 @@ export class ConnTrackTable {
     const i = this.find(host, proto, remote >>> 0, ((localPort << 16) | remotePort) >>> 0);
     if (i >= 0 && this.lastSeen[i] > lastAt) {
       let f = this.flags[i] | (direction === OUTBOUND ? SEEN_OUT : SEEN_IN);
-      if (tcpFlags & FIN) f |= direction === OUTBOUND ? FIN_OUT : FIN_IN;
+      if (tcpFlags & F_FIN) f |= direction === OUTBOUND ? FIN_OUT : FIN_IN;
       this.flags[i] = f;
       this.packets[i] += count;
       return;
@@ -182,11 +177,11 @@ export class ConnTrackTable {
   /** Records a packet on a live entry and refreshes its deadline. */
   touch(slot: number, now: number, direction: number, tcpFlags = 0): void {
     let f = this.flags[slot] | (direction === OUTBOUND ? SEEN_OUT : SEEN_IN);
-    if (tcpFlags & FIN) f |= direction === OUTBOUND ? FIN_OUT : FIN_IN;
+    if (tcpFlags & F_FIN) f |= direction === OUTBOUND ? FIN_OUT : FIN_IN;
     this.flags[slot] = f;
     this.packets[slot]++;
     this.lastSeen[slot] = now;
-    if (tcpFlags & RST) {
+    if (tcpFlags & F_RST) {
       this.removeSlot(slot);
       return;
     }

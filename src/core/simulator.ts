@@ -18,9 +18,19 @@ export type Handler = (a: number, b: number) => void;
 /** Identifies a scheduled event for cancel(): its slot and the low bits of its sequence number. */
 export type EventId = number;
 
-const SEQ_SPAN = 2 ** 31;
-/** Pending events at once; EventIds stay exact integers below 2^53. */
-const MAX_SLOTS = 2 ** 22;
+/**
+ * An EventId is `slot * SEQ_SPAN + (seq mod SEQ_SPAN)`: exact below 2^53 for every slot below
+ * MAX_SLOTS (2^24 * 2^29 = 2^53). The sequence bits tell a pending event from an earlier one
+ * that used its slot: cancel() of an id whose event has run is a no-op unless 2^29 (about
+ * 5 * 10^8) events were scheduled between them and the slot's new event is exactly that many
+ * later. (2^22 slots with 31 bits before: a count of 2^22 datagrams or timers at once crashed.)
+ */
+const SEQ_SPAN = 2 ** 29;
+const SEQ_MASK = SEQ_SPAN - 1;
+/** Pending events at once (16,777,216: a run of 10^7 repetitions, each waiting, fits). */
+const MAX_SLOTS = 2 ** 24;
+/** The largest `capacity` (room made before the first growth); growth goes on to MAX_SLOTS. */
+const MAX_INITIAL_CAPACITY = 2 ** 22;
 
 export interface SimulatorOptions {
   seed?: string;
@@ -161,8 +171,8 @@ export class Simulator {
   };
 
   constructor(options: SimulatorOptions = {}) {
-    if (options.capacity !== undefined && !(options.capacity >= 1 && options.capacity <= MAX_SLOTS)) {
-      throw new RangeError(`capacity must be between 1 and ${MAX_SLOTS}, got ${options.capacity}`);
+    if (options.capacity !== undefined && !(options.capacity >= 1 && options.capacity <= MAX_INITIAL_CAPACITY)) {
+      throw new RangeError(`capacity must be between 1 and ${MAX_INITIAL_CAPACITY}, got ${options.capacity}`);
     }
     if (options.compactAfter !== undefined && !(options.compactAfter >= 0)) {
       throw new RangeError(`compactAfter must be >= 0, got ${options.compactAfter}`);
@@ -239,7 +249,7 @@ export class Simulator {
     time = Math.round(time);
     if (!(time >= this.now)) throw new RangeError(`cannot schedule at ${time} ns: now is ${this.now} ns`);
     if (seq < 0) seq = this.nextSeq++;
-    const low = seq & 0x7fffffff; // seq mod 2^31, exact for any integer below 2^53
+    const low = seq & SEQ_MASK; // seq mod 2^29, exact for any integer below 2^53 (ToInt32 keeps the low 32 bits)
     let slot = this.slots.put(handler, a, b, low);
     if (slot < 0) {
       this.growSlots();
@@ -251,7 +261,7 @@ export class Simulator {
 
   /** Cancels a scheduled event; it is skipped when its time comes. Returns false if it already ran. */
   cancel(id: EventId): boolean {
-    if (!this.slots.cancel(Math.floor(id / SEQ_SPAN), id & 0x7fffffff)) return false;
+    if (!this.slots.cancel(Math.floor(id / SEQ_SPAN), id & SEQ_MASK)) return false;
     const dead = this.slots.cancelledCount;
     if (dead > this.compactAfter && dead * 2 > this.scheduler.size) this.compact();
     return true;
@@ -296,8 +306,8 @@ export class Simulator {
   }
 
   private growSlots(): void {
-    const cap = this.slots.capacity * 2;
-    if (cap > MAX_SLOTS) throw new RangeError(`more than ${MAX_SLOTS} events pending at once`);
+    const cap = Math.min(this.slots.capacity * 2, MAX_SLOTS);
+    if (cap <= this.slots.capacity) throw new RangeError(`more than ${MAX_SLOTS} events pending at once`);
     this.slots = slotCore(cap, this.slots);
   }
 }

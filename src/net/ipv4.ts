@@ -20,15 +20,28 @@ export interface Cidr {
 
 const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
-/** Parses a dotted-quad address, or returns an error message. */
+/**
+ * Parses a dotted-quad address, or returns an error message in sgsim's own words (which
+ * quotes the input and says what is wrong with it; ip-num's texts never reach a user).
+ */
 export function parseIp(text: string): Ip | { error: string } {
-  const [ok, errors] = Validator.isValidIPv4String(text);
-  if (!ok || !DOTTED.test(text)) {
-    return { error: `"${text}" is not an IPv4 address${errors.length ? ` (${errors[0]})` : ''}` };
+  const not = (why: string): { error: string } => ({ error: `"${text}" is not an IPv4 address (${why})` });
+  const m = DOTTED.exec(text);
+  if (!m) {
+    const slash = text.indexOf('/');
+    if (slash >= 0 && DOTTED.test(text.slice(0, slash))) {
+      return { error: `"${text}" is not an IPv4 address: it is a CIDR block (an address is written without a prefix length such as /${text.slice(slash + 1)})` };
+    }
+    if (text.trim() !== text) return not('it has spaces around it');
+    return not('expected four numbers 0 to 255 separated by dots, such as 10.0.0.5');
   }
-  if (text.split('.').some((o) => o.length > 1 && o.startsWith('0'))) {
-    return { error: `"${text}" is not an IPv4 address (octets may not have leading zeros)` };
-  }
+  const octets = m.slice(1);
+  if (octets.some((o) => o.length > 1 && o.startsWith('0'))) return not('octets may not have leading zeros');
+  const big = octets.find((o) => Number(o) > 255);
+  if (big !== undefined) return not(`${big} is more than 255; each of the four numbers is 0 to 255`);
+  // ip-num is the authority on the notation: checked here, it must agree.
+  const [ok] = Validator.isValidIPv4String(text);
+  if (!ok) return not('expected four numbers 0 to 255 separated by dots, such as 10.0.0.5');
   return Number(IPv4.fromDecimalDottedString(text).getValue());
 }
 

@@ -41,6 +41,27 @@ export interface IcmpMatch {
 export const ICMP_ECHO_REQUEST = 8;
 export const ICMP_ECHO_REPLY = 0;
 
+/**
+ * TCP flags as sgsim's segments carry them (one definition: transport/ builds segments with
+ * them, conntrack/ reads FIN and RST). F_DATA marks a segment carrying data (TCP has no such
+ * bit; sgsim's one data segment of a `transfer`).
+ */
+export const F_SYN = 1;
+export const F_ACK = 2;
+export const F_FIN = 4;
+export const F_RST = 8;
+export const F_DATA = 16;
+
+export function describeFlags(flags: number): string {
+  const out: string[] = [];
+  if (flags & F_SYN) out.push('SYN');
+  if (flags & F_FIN) out.push('FIN');
+  if (flags & F_RST) out.push('RST');
+  if (flags & F_DATA) out.push('DATA');
+  if (flags & F_ACK) out.push('ACK');
+  return out.join('|');
+}
+
 export function formatPorts(r: PortRange): string {
   return r.from === r.to ? String(r.from) : `${r.from}-${r.to}`;
 }

@@ -425,7 +425,7 @@ function coversFlat(d: Int32Array, i: number, protocol: number, key: number): bo
 export function matchFlat(flats: readonly FlatRules[], protocol: number, key: number, source: number, senderGroups: readonly string[] | null): number {
   for (let g = 0; g < flats.length; g++) {
     const d = flats[g].data;
-    const p = scanAdmits(d, 0, d.length, g, protocol, key, source, senderGroups, flats[g].refs);
+    const p = scanAdmits(d, 0, d.length, g, protocol, key, source, senderGroups, flats[g].refs, true);
     if (p >= 0) return p;
   }
   return -1;
@@ -434,13 +434,17 @@ export function matchFlat(flats: readonly FlatRules[], protocol: number, key: nu
 /**
  * One group's rules, flattened, at d[start, end): the packed (g, rule index) of the first that
  * covers the packet, or -1. A group reference is resolved through `refs` (FlatRules.refs, or
- * RuleArena's numbering). matchFlat and RuleArena.match both scan with this.
+ * RuleArena's numbering). `cidrs` false: CIDR rules never match, so the answer is the first
+ * group rule naming one of `senderGroups` (firstSenderGroupRule: the rule a public-path packet
+ * lost). The one scan of a group by group names: matchFlat, firstSenderGroupRule and
+ * RuleArena's match and firstSenderGroupRule all use it (scanNumbered is its twin for senders
+ * whose groups are numbers).
  */
-function scanAdmits(d: Int32Array, start: number, end: number, g: number, protocol: number, key: number, source: number, senderGroups: readonly string[] | null, refs: readonly string[]): number {
+function scanAdmits(d: Int32Array, start: number, end: number, g: number, protocol: number, key: number, source: number, senderGroups: readonly string[] | null, refs: readonly string[], cidrs: boolean): number {
   for (let i = start; i < end; i += STRIDE) {
     if (!coversFlat(d, i, protocol, key)) continue;
     const ref = d[i + 5];
-    if (ref < 0 ? (source & d[i + 3]) === d[i + 4] : senderGroups !== null && holds(senderGroups, refs[ref])) {
+    if (ref < 0 ? cidrs && (source & d[i + 3]) === d[i + 4] : senderGroups !== null && holds(senderGroups, refs[ref])) {
       return g * 0x1000000 + (i - start) / STRIDE;
     }
   }
@@ -457,18 +461,6 @@ function holds(keys: readonly string[], key: string): boolean {
 }
 
 /**
- * firstSenderGroupRule over one group's rules at d[start, end) (references resolved through
- * `refs`, as scanAdmits), or -1.
- */
-function scanSenderGroupRules(d: Int32Array, start: number, end: number, g: number, protocol: number, key: number, senderGroups: readonly string[], refs: readonly string[]): number {
-  for (let i = start; i < end; i += STRIDE) {
-    const ref = d[i + 5];
-    if (ref >= 0 && coversFlat(d, i, protocol, key) && holds(senderGroups, refs[ref])) return g * 0x1000000 + (i - start) / STRIDE;
-  }
-  return -1;
-}
-
-/**
  * The first group-referencing rule, in group then rule order, that covers the traffic and names
  * a group in `senderGroups` (packed as matchFlat's answer), or -1: the rule that would admit a
  * packet had it kept its sender's group identity (policy/evaluate.ts's SG_REFERENCES_NOT_PRESERVED).
@@ -478,7 +470,7 @@ export function firstSenderGroupRule(flats: readonly FlatRules[], protocol: numb
     const refs = flats[g].refs;
     if (refs.length === 0) continue;
     const d = flats[g].data;
-    const p = scanSenderGroupRules(d, 0, d.length, g, protocol, key, senderGroups, refs);
+    const p = scanAdmits(d, 0, d.length, g, protocol, key, 0, senderGroups, refs, false);
     if (p >= 0) return p;
   }
   return -1;
@@ -492,21 +484,15 @@ function holdsNumbered(ref: number, count: number, g0: number, g1: number): bool
   return count > 0 && (ref === g0 || (count > 1 && ref === g1));
 }
 
-/** scanAdmits for a sender whose groups are numbers (holdsNumbered), over RuleArena's data. */
-function scanAdmitsNumbered(d: Int32Array, start: number, end: number, g: number, protocol: number, key: number, source: number, count: number, g0: number, g1: number): number {
+/**
+ * scanAdmits for a sender whose groups are numbers (holdsNumbered), over RuleArena's data: the
+ * arena's scan of the settled path (the sender's numbers are in its row: no string is read).
+ */
+function scanNumbered(d: Int32Array, start: number, end: number, g: number, protocol: number, key: number, source: number, count: number, g0: number, g1: number, cidrs: boolean): number {
   for (let i = start; i < end; i += STRIDE) {
     if (!coversFlat(d, i, protocol, key)) continue;
     const ref = d[i + 5];
-    if (ref < 0 ? (source & d[i + 3]) === d[i + 4] : holdsNumbered(ref, count, g0, g1)) return g * 0x1000000 + (i - start) / STRIDE;
-  }
-  return -1;
-}
-
-/** scanSenderGroupRules for a sender whose groups are numbers (holdsNumbered), over RuleArena's data. */
-function scanSenderGroupRulesNumbered(d: Int32Array, start: number, end: number, g: number, protocol: number, key: number, count: number, g0: number, g1: number): number {
-  for (let i = start; i < end; i += STRIDE) {
-    const ref = d[i + 5];
-    if (ref >= 0 && coversFlat(d, i, protocol, key) && holdsNumbered(ref, count, g0, g1)) return g * 0x1000000 + (i - start) / STRIDE;
+    if (ref < 0 ? cidrs && (source & d[i + 3]) === d[i + 4] : holdsNumbered(ref, count, g0, g1)) return g * 0x1000000 + (i - start) / STRIDE;
   }
   return -1;
 }
@@ -590,25 +576,25 @@ export class RuleArena {
   /** matchFlat's answer from the group at `at`, the `g`-th of its receiver, or -1. */
   match(at: number, g: number, protocol: number, key: number, source: number, senderGroups: readonly string[] | null): number {
     const a = this.data;
-    return scanAdmits(a, at + 1, at + 1 + a[at], g, protocol, key, source, senderGroups, this.names);
+    return scanAdmits(a, at + 1, at + 1 + a[at], g, protocol, key, source, senderGroups, this.names, true);
   }
 
   /** firstSenderGroupRule's answer from the group at `at`, the `g`-th of its receiver, or -1. */
   firstSenderGroupRule(at: number, g: number, protocol: number, key: number, senderGroups: readonly string[]): number {
     const a = this.data;
-    return scanSenderGroupRules(a, at + 1, at + 1 + a[at], g, protocol, key, senderGroups, this.names);
+    return scanAdmits(a, at + 1, at + 1 + a[at], g, protocol, key, 0, senderGroups, this.names, false);
   }
 
   /** match() for a sender whose `count` (0-2) groups are numbered `g0`, `g1` here (numberOf). */
   matchNumbered(at: number, g: number, protocol: number, key: number, source: number, count: number, g0: number, g1: number): number {
     const a = this.data;
-    return scanAdmitsNumbered(a, at + 1, at + 1 + a[at], g, protocol, key, source, count, g0, g1);
+    return scanNumbered(a, at + 1, at + 1 + a[at], g, protocol, key, source, count, g0, g1, true);
   }
 
   /** firstSenderGroupRule() for a sender whose `count` (0-2) groups are numbered `g0`, `g1` here. */
   firstSenderGroupRuleNumbered(at: number, g: number, protocol: number, key: number, count: number, g0: number, g1: number): number {
     const a = this.data;
-    return scanSenderGroupRulesNumbered(a, at + 1, at + 1 + a[at], g, protocol, key, count, g0, g1);
+    return scanNumbered(a, at + 1, at + 1 + a[at], g, protocol, key, 0, count, g0, g1, false);
   }
 }
 

@@ -3,7 +3,8 @@
  *
  * Owns: the diagnostic record (file, field path, message), its one-line rendering
  * (`<file>: <path>: <message>`), the field-path notation (`groups.A.ingress[1].ports`), and the
- * error thrown when a caller wants an exception instead of a list (the builder's `build()`).
+ * error thrown when a caller wants an exception instead of a list (the builder's `build()`), and
+ * how user-given text shows in a message (`showText`: control and bidi characters escaped).
  * Does not own: finding problems (scenario/load.ts), printing them or choosing exit codes (cli/).
  */
 
@@ -20,9 +21,34 @@ export interface Diagnostic {
   readonly message: string;
 }
 
-/** `<file>: <path>: <message>`, the path left out when empty. */
+/** `<file>: <path>: <message>`, the path left out when empty; the file name shown escaped. */
 export function formatDiagnostic(d: Diagnostic): string {
-  return d.path ? `${d.file}: ${d.path}: ${d.message}` : `${d.file}: ${d.message}`;
+  const file = showText(d.file);
+  return d.path ? `${file}: ${d.path}: ${d.message}` : `${file}: ${d.message}`;
+}
+
+/**
+ * Characters that would change how a message reads on a terminal or in an editor rather than
+ * show: C0 and C1 controls (a newline, an escape sequence), format characters (bidi overrides
+ * and isolates such as U+202E, zero-width ones), line and paragraph separators, lone surrogates.
+ */
+const HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]|\p{Cs}/gu;
+
+/**
+ * User-given text (a name, a key, a value) as a message may show it: every hidden character
+ * written as `\uXXXX`, the rest as it is. Idempotent: its output holds no hidden character.
+ * Every diagnostic the loader returns passes through it (message and path), so a name such as
+ * "web\u202e1" can never reorder or hide the text around it.
+ */
+export function showText(text: string): string {
+  return text.replace(HIDDEN, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A diagnostic with its path and message passed through showText. */
+export function shown(d: Diagnostic): Diagnostic {
+  const path = showText(d.path);
+  const message = showText(d.message);
+  return path === d.path && message === d.message ? d : { ...d, path, message };
 }
 
 /** Thrown by APIs that cannot return a diagnostic list; carries every problem found. */
@@ -55,7 +81,7 @@ export function formatPath(path: readonly PathSegment[]): string {
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
     else if (PLAIN_KEY.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
+    else out += `[${showText(JSON.stringify(seg))}]`;
   }
   return out;
 }

@@ -4,7 +4,9 @@
  * Owns: building the world and the fabric from a ScenarioSpec, scheduling the timeline (equal
  * times keep file order), turning each traffic action into a flow and each change into a
  * world change, running the simulation until idle, and the run report of scenario-format.md
- * (flows in timeline order, each checked against its `expect`).
+ * (flows in timeline order, each checked against its `expect`). runScenarioStreaming gives the
+ * same report with its flows built one at a time on demand, so that a writer can stream a run
+ * of 10^7 flows without holding 10^7 flow reports; runScenario collects them into one object.
  * Does not own: parsing (scenario/load.ts), rendering (analysis/report.ts), argv or files (cli/).
  */
 import { Simulator } from '../core/simulator.ts';
@@ -34,6 +36,13 @@ export interface RunOptions {
   readonly fastForward?: boolean;
   /** FabricOptions.compileReceiversAfter (0: every receiver's rules compiled from its first packet; for tests). */
   readonly compileReceiversAfter?: number;
+  /** FabricOptions.fastPaths (false: every packet decided by the plan of hops alone; for tests). */
+  readonly fastPaths?: boolean;
+  /**
+   * Called now and then while the simulation runs (about every 16,384 flows started and once
+   * at the end) with the flows started so far and the run's total (for a progress bar).
+   */
+  readonly onProgress?: (flowsStarted: number, flowsTotal: number) => void;
 }
 
 export interface RuleReport {
@@ -104,6 +113,23 @@ export interface RunReport {
   stats: RunStats;
 }
 
+/**
+ * A finished run whose flow reports are built on demand: `flows()` yields them in timeline
+ * order, a fresh report each time (iterate it as often as needed; nothing is kept). The other
+ * fields are those of RunReport; `flowCount` is the length of `flows()`.
+ */
+export interface StreamingReport {
+  readonly version: 1;
+  readonly scenario: string;
+  readonly file?: string;
+  readonly seed: string;
+  readonly passed: boolean;
+  readonly flowCount: number;
+  flows(): IterableIterator<FlowReport>;
+  readonly expectations: { total: number; failed: number };
+  readonly stats: RunStats;
+}
+
 interface FlowSlot {
   entry: TimelineEntry;
   /** Which repetition of a repeated entry this flow is (0 for the first); undefined if it does not repeat. */
@@ -136,19 +162,44 @@ export function initialWorld(spec: ScenarioSpec, seed: string = spec.seed): Worl
   });
 }
 
+/** Runs a scenario and returns its whole report (flows in timeline order). */
 export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunReport {
+  const run = runScenarioStreaming(spec, options);
+  return {
+    version: run.version,
+    scenario: run.scenario,
+    ...(run.file !== undefined ? { file: run.file } : {}),
+    seed: run.seed,
+    passed: run.passed,
+    flows: [...run.flows()],
+    expectations: run.expectations,
+    stats: run.stats,
+  };
+}
+
+/** The number of flows a scenario's timeline starts (a repeated entry counts its repetitions). */
+export function scenarioFlowCount(spec: ScenarioSpec): number {
+  let n = 0;
+  for (const e of spec.timeline) if (TRAFFIC.has(e.action.kind) && e.action.kind !== 'close') n += e.repeat ? e.repeat.count : 1;
+  return n;
+}
+
+/** Runs a scenario; its flow reports are built when `flows()` is iterated (StreamingReport). */
+export function runScenarioStreaming(spec: ScenarioSpec, options: RunOptions = {}): StreamingReport {
   const started = options.timing ? performance.now() : 0;
   const seed = options.seed ?? spec.seed;
   const world = initialWorld(spec, seed);
   const sim = new Simulator({ seed });
   const promise = options.fastForward === false ? {} : changesEnd(spec);
   const compile = options.compileReceiversAfter !== undefined ? { compileReceiversAfter: options.compileReceiversAfter } : {};
-  const fabric = new Fabric(sim, world, spec.settings, options.trace ?? null, { ...promise, ...compile });
+  const fabric = new Fabric(sim, world, spec.settings, options.trace ?? null, { ...promise, ...compile, ...(options.fastPaths === false ? { fastPaths: false } : {}) });
   // Connections that a later transfer or close names (the others may be fast-forwarded).
   const named = new Set<string>();
   for (const e of spec.timeline) if (e.action.kind === 'transfer' || e.action.kind === 'close') named.add(e.action.connection);
   const slots: FlowSlot[] = [];
   const connections = new Map<string, Connection | null>();
+  const onProgress = options.onProgress;
+  const flowsTotal = onProgress ? scenarioFlowCount(spec) : 0;
 
   const onEntry = (i: number, repetition: number): void => {
     const entry = spec.timeline[i];
@@ -163,6 +214,7 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
       case 'send':
       case 'ping': {
         const protocol = a.kind === 'connect' ? 'tcp' : a.kind === 'send' ? 'udp' : 'icmp';
+        if (onProgress && (slots.length & 16383) === 16383) onProgress(slots.length, flowsTotal);
         const flow = newFlow(slots.length, a.kind, protocol, a.from, sim.now);
         const slot: FlowSlot = { entry, flow, target: describeAddress(a.to), expectedSource: undefined, ...(entry.repeat ? { repetition } : {}) };
         slots.push(slot);
@@ -214,16 +266,27 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions = {}): RunRe
 
   spec.timeline.forEach((e, i) => sim.at(e.at, onEntry, i));
   sim.run();
+  onProgress?.(slots.length, flowsTotal);
 
-  const flows = slots.map((s) => flowReport(s));
-  const failed = flows.filter((f) => f.ok === false).length;
-  const total = flows.filter((f) => f.ok !== undefined).length;
+  // Judged once here (passed and the tally come before the flows in a report); the flow
+  // reports themselves are built only when flows() is read.
+  let failed = 0;
+  let total = 0;
+  for (const slot of slots) {
+    if (!slot.entry.expect) continue;
+    total++;
+    if (Object.keys(judge(slot.entry.expect, slot, observed(slot.flow)).mismatches).length > 0) failed++;
+  }
+  function* flows(): IterableIterator<FlowReport> {
+    for (const slot of slots) yield flowReport(slot);
+  }
   return {
     version: 1,
     scenario: spec.name,
     ...(options.file !== undefined ? { file: options.file } : {}),
     seed,
     passed: failed === 0,
+    flowCount: slots.length,
     flows,
     expectations: { total, failed },
     stats: {
@@ -280,37 +343,42 @@ export function ruleReport(rule: Rule): RuleReport {
 
 function explanationReport(e: Explanation | null): ExplanationReport {
   if (!e) return { code: 'UNRESOLVED', message: 'the flow was never decided' };
-  return {
-    code: e.code,
-    ...(e.group !== undefined ? { group: groupDisplayName(e.group) } : {}),
-    ...(e.rule ? { rule: ruleReport(e.rule) } : {}),
-    ...(e.blockers && e.blockers.length ? { blockers: [...e.blockers] } : {}),
-    message: e.message,
-  };
+  // Fields assigned one by one, in the report's key order (cheaper than spreads; a run writes
+  // millions of these).
+  const r = { code: e.code } as ExplanationReport;
+  const group = e.group;
+  if (group !== undefined) r.group = groupDisplayName(group);
+  const rule = e.rule;
+  if (rule) r.rule = ruleReport(rule);
+  const blockers = e.blockers;
+  if (blockers && blockers.length) r.blockers = [...blockers];
+  r.message = e.message;
+  return r;
 }
 
 function flowReport(slot: FlowSlot): FlowReport {
   const { entry, flow } = slot;
-  const report: FlowReport = {
-    ...(entry.id !== undefined ? { id: entry.id } : {}),
-    ...(slot.repetition !== undefined ? { repetition: slot.repetition } : {}),
-    index: flow.index,
-    atMs: flow.atNs / 1e6,
-    action: flow.action,
-    protocol: flow.protocol,
-    from: flow.from,
-    to: flow.to !== null ? formatIp(flow.to) : slot.target,
-    target: slot.target,
-    ...(flow.port !== null ? { port: flow.port } : {}),
-    outcome: flow.outcome ?? 'unresolved',
-    ...(flow.path !== null ? { path: flow.path } : {}),
-    ...(flow.redirected !== null ? { redirected: flow.redirected } : {}),
-    ...(flow.source !== null ? { source: formatIp(flow.source) } : {}),
-    ...(flow.destination !== null ? { destination: formatIp(flow.destination) } : {}),
-    explanation: explanationReport(flow.explanation),
-  };
+  // Assigned in the report's key order (JSON writes keys in insertion order).
+  const report = {} as FlowReport;
+  if (entry.id !== undefined) report.id = entry.id;
+  if (slot.repetition !== undefined) report.repetition = slot.repetition;
+  report.index = flow.index;
+  report.atMs = flow.atNs / 1e6;
+  report.action = flow.action;
+  report.protocol = flow.protocol;
+  report.from = flow.from;
+  report.to = flow.to !== null ? formatIp(flow.to) : slot.target;
+  report.target = slot.target;
+  if (flow.port !== null) report.port = flow.port;
+  report.outcome = flow.outcome ?? 'unresolved';
+  if (flow.path !== null) report.path = flow.path;
+  if (flow.redirected !== null) report.redirected = flow.redirected;
+  if (flow.source !== null) report.source = formatIp(flow.source);
+  if (flow.destination !== null) report.destination = formatIp(flow.destination);
+  report.explanation = explanationReport(flow.explanation);
   if (entry.expect) {
     const { expected, mismatches } = judge(entry.expect, slot, report);
+    // (`judge` reads only what `observed` gives, so runScenarioStreaming's count agrees.)
     report.expected = expected;
     report.ok = Object.keys(mismatches).length === 0;
     if (!report.ok) report.mismatches = mismatches;
@@ -318,7 +386,20 @@ function flowReport(slot: FlowSlot): FlowReport {
   return report;
 }
 
-function judge(expect: Expectation, slot: FlowSlot, report: FlowReport): { expected: ExpectationReport; mismatches: Record<string, unknown> } {
+/** What judge reads of a flow, as the flow's report shows it. */
+type Observed = Pick<FlowReport, 'outcome' | 'path' | 'redirected' | 'source'> & { explanation: { code: string } };
+
+function observed(flow: FlowRecord): Observed {
+  return {
+    outcome: flow.outcome ?? 'unresolved',
+    ...(flow.path !== null ? { path: flow.path } : {}),
+    ...(flow.redirected !== null ? { redirected: flow.redirected } : {}),
+    ...(flow.source !== null ? { source: formatIp(flow.source) } : {}),
+    explanation: { code: flow.explanation ? flow.explanation.code : 'UNRESOLVED' },
+  };
+}
+
+function judge(expect: Expectation, slot: FlowSlot, report: Observed): { expected: ExpectationReport; mismatches: Record<string, unknown> } {
   const expected: ExpectationReport = {};
   const mismatches: Record<string, unknown> = {};
   if (expect.outcome !== undefined) {

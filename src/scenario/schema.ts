@@ -230,14 +230,30 @@ export function isProblem(v: unknown): v is Problem {
   return typeof v === 'object' && v !== null && 'error' in v;
 }
 
-/** How a value reads in a message: `the number 5`, `a list`, `"abc"`. */
+/**
+ * How a value reads in a message: `5`, `a list`, `"abc"`, `a mapping`. Only a plain object
+ * (the loader's `isPlainObject`: its prototype is Object's or null) is called a mapping, so
+ * that "expected a mapping, got …" never names a mapping: YAML's `!!omap` and `!!set` read as
+ * a JS Map and Set, and an object from code may be an instance of a class or inherit its keys.
+ */
 export function describeValue(v: unknown): string {
   if (v === null || v === undefined) return 'nothing';
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'bigint') return `${v} (a bigint)`;
   if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return typeof v;
+  if (typeof v === 'function') return 'a function';
+  if (typeof v !== 'object') return typeof v;
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) return 'a mapping';
+  if (v instanceof Map) return 'an ordered map (YAML !!omap or !!pairs), not a plain mapping';
+  if (v instanceof Set) return 'a set (YAML !!set), not a plain mapping or list';
+  if (v instanceof Date) return 'a date, not a duration or a string';
+  if (ArrayBuffer.isView(v)) return 'binary data (YAML !!binary)';
+  const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' && name !== '' && name !== 'Object'
+    ? `an instance of ${name}, not a plain mapping`
+    : 'an object that inherits its fields from a prototype, not a plain mapping';
 }
 
 const DURATION_HINT = 'expected a number of milliseconds or a string such as 100us, 5ms, 1.5s, 2m or 1h';

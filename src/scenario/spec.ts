@@ -8,6 +8,7 @@
  * Does not own: parsing or validation (scenario/load.ts), running (scenario/run.ts).
  */
 import type { Ip } from '../net/ipv4.ts';
+import type { FlowOutcome } from '../fabric/flows.ts';
 import type { AddressSpec, Rule, InstanceSpec, Region, SecurityGroup, Service } from '../model/types.ts';
 import type { Nanos, Settings } from '../model/settings.ts';
 
@@ -17,7 +18,8 @@ export { DEFAULT_SETTINGS, NS_PER_MS, NS_PER_S, NS_PER_US, slowestLatency } from
 export type { LatencySettings, Nanos, Settings } from '../model/settings.ts';
 export type { AddressSpec } from '../model/types.ts';
 
-export type Outcome = 'connected' | 'refused' | 'timeout' | 'delivered' | 'dropped' | 'replied';
+/** What became of a flow (one definition: fabric/flows.ts FlowOutcome, which the fabric records). */
+export type Outcome = FlowOutcome;
 
 export type PathKind = 'private' | 'public';
 

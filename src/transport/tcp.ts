@@ -10,11 +10,10 @@
  * Does not own: delivery, filtering or timers (fabric/ does those).
  */
 
-export const F_SYN = 1;
-export const F_ACK = 2;
-export const F_FIN = 4;
-export const F_RST = 8;
-export const F_DATA = 16;
+import { F_ACK, F_DATA, F_FIN, F_RST, F_SYN } from '../net/protocol.ts';
+
+// The flags are defined once, in net/protocol.ts; re-exported for transport's callers.
+export { F_ACK, F_DATA, F_FIN, F_RST, F_SYN, describeFlags } from '../net/protocol.ts';
 
 export type TcpClientPhase = 'syn-sent' | 'established' | 'fin-wait' | 'closed' | 'refused' | 'timed-out';
 
@@ -148,14 +147,4 @@ export function tcpServerReply(flags: number, listening: boolean): number {
   if (flags & F_FIN) return F_FIN | F_ACK;
   if (flags & F_DATA) return F_ACK;
   return 0;
-}
-
-export function describeFlags(flags: number): string {
-  const out: string[] = [];
-  if (flags & F_SYN) out.push('SYN');
-  if (flags & F_FIN) out.push('FIN');
-  if (flags & F_RST) out.push('RST');
-  if (flags & F_DATA) out.push('DATA');
-  if (flags & F_ACK) out.push('ACK');
-  return out.join('|');
 }

@@ -51,6 +51,16 @@ describe('sgsim run --pcap', () => {
     expect(events.find((e) => e.ev === 'send').pkt).toBe(1);
   });
 
+  it('is the same file whether the files run here or in workers (--jobs 1 or 3)', async () => {
+    const here = outFile('here.pcapng');
+    const pool = outFile('pool.pcapng');
+    const files = [scenario4, scenario8, join(root, 'scenarios', '01-same-group-private-cidr.yaml')];
+    expect((await cli('run', ...files, '--jobs', '1', '--pcap', here)).code).toBe(0);
+    expect((await cli('run', ...files, '--jobs', '3', '--pcap', pool)).code).toBe(0);
+    expect(readBlocks(new Uint8Array(readFileSync(here))).filter((b) => b.type === 0x0a0d0d0a)).toHaveLength(3);
+    expect(readFileSync(here).equals(readFileSync(pool))).toBe(true);
+  });
+
   it('is the same file twice for the same scenario and seed', async () => {
     const a = outFile('a.pcapng');
     const b = outFile('b.pcapng');

@@ -5,7 +5,8 @@
  * conntrack tests let survive (issue 3, item 6; docs/verification.md).
  */
 import { describe, expect, it } from 'vitest';
-import { ConnTrackTable, EXPIRED, INBOUND, MISS, OUTBOUND, SYN, ACK } from '../../src/conntrack/table.ts';
+import { ConnTrackTable, EXPIRED, INBOUND, MISS, OUTBOUND } from '../../src/conntrack/table.ts';
+import { F_ACK as ACK, F_SYN as SYN } from '../../src/net/protocol.ts';
 import type { ConntrackTimeouts } from '../../src/conntrack/table.ts';
 import { ICMP, TCP, UDP } from '../../src/net/protocol.ts';
 

@@ -7,16 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  ACK,
   ConnTrackTable,
   EXPIRED,
-  FIN,
   INBOUND,
   MISS,
   OUTBOUND,
-  RST,
-  SYN,
 } from '../../src/conntrack/table.ts';
+import { F_ACK as ACK, F_FIN as FIN, F_RST as RST, F_SYN as SYN } from '../../src/net/protocol.ts';
 import type { ConntrackTimeouts } from '../../src/conntrack/table.ts';
 import { ICMP, TCP, UDP } from '../../src/net/protocol.ts';
 

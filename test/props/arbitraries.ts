@@ -868,3 +868,31 @@ export function withEntries(spec: ScenarioSpec, extra: readonly Omit<TimelineEnt
   const sorted = merged.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i);
   return { ...spec, timeline: sorted.map(({ e }, index) => ({ ...e, index }) as TimelineEntry) };
 }
+
+/**
+ * TCP, conntrack and latency settings for the differential properties (fastforward, plan):
+ * few or many SYN retries, short or long RTOs, handshake timeouts shorter than the
+ * retransmission gaps, latencies longer than the RTOs.
+ */
+export const tcpSettingsArb = fc.record({
+  synRetries: fc.integer({ min: 0, max: 6 }),
+  initialRtoMs: fc.constantFrom(200, 1000, 3000),
+  tcpHandshakeS: fc.constantFrom(1, 5, 64, 120),
+  // Latencies up to longer than the RTOs, so SYNs and answers are still travelling when
+  // changes come (B9: an answer to a SYN admitted before the last change)
+  slowMs: fc.constantFrom(1, 500, 1900, 50_000),
+});
+
+export function withTcp(spec: ScenarioSpec, t: { synRetries: number; initialRtoMs: number; tcpHandshakeS: number; slowMs: number }): ScenarioSpec {
+  const s = spec.settings;
+  const slow = t.slowMs * 1e6;
+  return {
+    ...spec,
+    settings: {
+      ...s,
+      latency: { ...s.latency, publicPath: slow, crossRegion: slow, internet: slow },
+      tcp: { ...s.tcp, synRetries: t.synRetries, initialRto: t.initialRtoMs * 1e6 },
+      conntrack: { ...s.conntrack, tcpHandshake: sec(t.tcpHandshakeS) },
+    },
+  };
+}

@@ -18,32 +18,9 @@ import { describe, it } from 'vitest';
 import fc from 'fast-check';
 import { runScenario } from '../../src/scenario/run.ts';
 import type { ScenarioSpec } from '../../src/scenario/spec.ts';
-import { sec, specArb, type WorldOptions } from './arbitraries.ts';
+import { specArb, tcpSettingsArb as settingsArb, withTcp, type WorldOptions } from './arbitraries.ts';
 import { safeRun } from './observe.ts';
 import { checkProperty, firstDifference, TIMEOUT } from './replay.ts';
-
-const settingsArb = fc.record({
-  synRetries: fc.integer({ min: 0, max: 6 }),
-  initialRtoMs: fc.constantFrom(200, 1000, 3000),
-  tcpHandshakeS: fc.constantFrom(1, 5, 64, 120),
-  // Latencies up to longer than the RTOs, so SYNs and answers are still travelling when
-  // changes come (B9: an answer to a SYN admitted before the last change)
-  slowMs: fc.constantFrom(1, 500, 1900, 50_000),
-});
-
-function withTcp(spec: ScenarioSpec, t: { synRetries: number; initialRtoMs: number; tcpHandshakeS: number; slowMs: number }): ScenarioSpec {
-  const s = spec.settings;
-  const slow = t.slowMs * 1e6;
-  return {
-    ...spec,
-    settings: {
-      ...s,
-      latency: { ...s.latency, publicPath: slow, crossRegion: slow, internet: slow },
-      tcp: { ...s.tcp, synRetries: t.synRetries, initialRto: t.initialRtoMs * 1e6 },
-      conntrack: { ...s.conntrack, tcpHandshake: sec(t.tcpHandshakeS) },
-    },
-  };
-}
 
 function sameReport(name: string, options: WorldOptions, runs: number): void {
   checkProperty(

@@ -6,7 +6,8 @@
  * public-path traffic, same group without a rule, destination port only, replies pass, revoke
  * keeps tracked flows but blocks new ones, Elastic IP uniqueness and lifecycle, determinism,
  * silent drops, one primary explanation code), the stateful ones as model-based tests
- * (models.ts), and one failing property per known src bug (`it.fails`, naming the bug).
+ * (models.ts), and a property for each src bug they found, named after it, now fixed (there is
+ * no known open bug: one found would get an `it.fails` here, naming it, until fixed).
  * Counterexamples are written by checkProperty (replay.ts) as runnable scenario files.
  */
 import { describe, it } from 'vitest';

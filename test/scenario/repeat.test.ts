@@ -85,4 +85,24 @@ describe('repeat', () => {
     ]);
     expect(report.flows[2].explanation.code).toBe('CONNECTION_NOT_OPEN');
   });
+
+  it('a close acts on the latest repetition that has run: a transfer on a later one is fine, on the closed one an error', () => {
+    const connect = `  - { at: 0s, id: c, repeat: { every: 1s, count: 3 }, connect: { from: c, to: web.public, port: 80 } }\n  - { at: 500ms, close: c }\n`;
+    const ok = loadScenarioText(`${BASE}${connect}  - { at: 1500ms, transfer: c }\n  - { at: 2500ms, close: c }\n`, 'b.yaml', 'yaml');
+    expect(ok.ok ? [] : ok.diagnostics).toEqual([]);
+    // At 1.7s repetition 1 is the latest, closed at 1.6s.
+    const closed = loadScenarioText(`${BASE}${connect}  - { at: 1600ms, close: c }\n  - { at: 1700ms, transfer: c }\n`, 'b.yaml', 'yaml');
+    expect(closed.ok ? [] : closed.diagnostics.map((d) => [d.path, d.message])).toEqual([
+      ['timeline[3].transfer', 'connection "c" (its repetition 1, the latest to have run at 1.7s) is already closed by timeline[2]'],
+    ]);
+    // At 2s, the time of repetition 2, the entry runs first (the repetition is scheduled when
+    // the one before it runs): it still names repetition 1.
+    const tie = loadScenarioText(`${BASE}${connect}  - { at: 1600ms, close: c }\n  - { at: 2s, transfer: c }\n`, 'b.yaml', 'yaml');
+    expect(tie.ok ? [] : tie.diagnostics.map((d) => d.path)).toEqual(['timeline[3].transfer']);
+    // After the last repetition, a close of it and then another close: the second is an error.
+    const last = loadScenarioText(`${BASE}${connect}  - { at: 10s, close: c }\n  - { at: 11s, close: c }\n`, 'b.yaml', 'yaml');
+    expect(last.ok ? [] : last.diagnostics.map((d) => d.message)).toEqual([
+      'connection "c" (its repetition 2, the latest to have run at 11s) is already closed by timeline[2]',
+    ]);
+  });
 });

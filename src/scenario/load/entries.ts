@@ -6,7 +6,7 @@
  * anything is checked). What each action says is checked later, in time order (timeline.ts).
  */
 import { ACTION_KEYS, ENTRY_FIELDS, closest, describeValue, listOf, type ActionKey } from '../schema.ts';
-import type { Nanos } from '../spec.ts';
+import type { Nanos, TimelineEntry } from '../spec.ts';
 import { hostNameProblem } from './names.ts';
 import type { Names } from './state.ts';
 import { absent, isPlainObject, type Checker, type Path } from './structure.ts';
@@ -25,7 +25,42 @@ export interface EntryDoc {
 
 const REPEATABLE: readonly string[] = ['connect', 'send', 'ping'];
 
+/** The most repetitions of one entry (each is a flow of its own, with its record in the report). */
 export const MAX_REPEAT = 10_000_000;
+/**
+ * The most datagrams one `send` sends. They all leave at once, each an event in the kernel's
+ * queue until it lands: a million at once is well within what the kernel holds (2^24 pending
+ * events); for more, repeat the send.
+ */
+export const MAX_SEND_COUNT = 1_000_000;
+/** The most flows a timeline may ask for in all, repetitions counted (as many as one repeat may make). */
+export const MAX_FLOWS = MAX_REPEAT;
+/** The most datagrams a timeline may send in all (send count times repetitions, summed): each is at least one event. */
+export const MAX_DATAGRAMS = 100_000_000;
+
+/**
+ * The timeline's traffic in all, refused (at `timeline`) when it asks for more flows or
+ * datagrams than a run can hold: each flow is a record kept to the end of the run, and a run
+ * of 10^13 datagrams (a million-datagram send repeated 10^7 times) would never end.
+ */
+export function checkTrafficTotals(c: Checker, timeline: readonly TimelineEntry[]): void {
+  let flows = 0;
+  let datagrams = 0;
+  for (const e of timeline) {
+    const kind = e.action.kind;
+    if (kind !== 'connect' && kind !== 'send' && kind !== 'ping' && kind !== 'transfer') continue;
+    const times = e.repeat?.count ?? 1;
+    flows += times;
+    if (e.action.kind === 'send') datagrams += times * e.action.count;
+  }
+  const n = (x: number): string => x.toLocaleString('en-US');
+  if (flows > MAX_FLOWS) {
+    c.error(['timeline'], `the timeline asks for ${n(flows)} flows in all (repetitions counted); the limit is ${n(MAX_FLOWS)}`);
+  }
+  if (datagrams > MAX_DATAGRAMS) {
+    c.error(['timeline'], `the timeline sends ${n(datagrams)} datagrams in all (send counts times repetitions); the limit is ${n(MAX_DATAGRAMS)}`);
+  }
+}
 
 /** `repeat: { every, count }` of a traffic entry (sgsim's bulk traffic). */
 function checkRepeat(c: Checker, v: unknown, path: Path, action: ActionKey | undefined): { every: Nanos; count: number } | undefined {
@@ -110,4 +145,22 @@ export function collectTimelineNames(c: Checker, v: unknown, names: Names): Entr
     entries.push({ index, path, at, id, action, body: action ? entry[action] : undefined, expect: entry.expect, ...(repeat ? { repeat } : {}) });
   });
   return entries;
+}
+
+/** A connect with an id, during the replay: its entry, and which of its repetitions a close closed last. */
+export interface ConnectTrack {
+  readonly entry: EntryDoc;
+  closed?: { readonly repetition: number; readonly by: number };
+}
+
+/**
+ * The latest repetition of a connect that has run when an entry at `now` runs (the connect's
+ * own entry came earlier in time order). Repetition k runs at at + k * every, scheduled when
+ * k - 1 runs, so after every entry of the file at that same time: it has run before `now`
+ * only when its time is earlier.
+ */
+export function latestRepetition(connect: EntryDoc, now: Nanos): number {
+  const r = connect.repeat;
+  if (!r || now <= connect.at) return 0;
+  return Math.min(r.count - 1, Math.floor((now - connect.at - 1) / r.every));
 }

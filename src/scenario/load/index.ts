@@ -18,7 +18,9 @@
  * Does not own: the written form's types and leaf notations (scenario/schema.ts), the
  * diagnostic record (scenario/diagnostics.ts), running (scenario/run.ts), printing (cli/).
  */
-export { SCENARIO_EXTENSIONS, isScenarioFile, loadScenarioFile, type LoadResult } from './files.ts';
+export { MAX_SCENARIO_BYTES, SCENARIO_EXTENSIONS, isScenarioFile, loadScenarioFile, readScenarioText, type LoadOptions, type LoadResult } from './files.ts';
+export { MAX_DEPTH } from './structure.ts';
+export { MAX_DATAGRAMS, MAX_FLOWS, MAX_REPEAT, MAX_SEND_COUNT } from './entries.ts';
 export { parseScenarioText, type ParseResult, type ScenarioFormat } from './parse.ts';
 export { loadScenarioText, validateScenario, type ValidationResult } from './validate.ts';
 export { builderScriptUrl, importBuilderScript, loadErrorMessage } from './builder-script.ts';

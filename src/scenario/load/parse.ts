@@ -6,7 +6,8 @@
  * Does not own: reading files (files.ts), what the document means (validate.ts and the rest).
  */
 import { LineCounter, isNode, isScalar, parseDocument, visit } from 'yaml';
-import type { Diagnostic } from '../diagnostics.ts';
+import { formatPath, shown, type Diagnostic } from '../diagnostics.ts';
+import { MAX_DEPTH, TOO_DEEP, nestingProblem } from './structure.ts';
 
 export type ScenarioFormat = 'yaml' | 'json';
 
@@ -15,7 +16,8 @@ export type ParseResult = { ok: true; doc: unknown } | { ok: false; diagnostics:
 /** Parses YAML or JSON text into a plain document; syntax errors become diagnostics with line and column. */
 export function parseScenarioText(text: string, file: string, format: ScenarioFormat): ParseResult {
   const source = text.replace(/^\uFEFF/, '');
-  return format === 'json' ? parseJsonText(source, file) : parseYamlText(source, file);
+  const parsed = format === 'json' ? parseJsonText(source, file) : parseYamlText(source, file);
+  return parsed.ok ? parsed : { ok: false, diagnostics: parsed.diagnostics.map(shown) };
 }
 
 function lineCol(text: string, pos: number): string {
@@ -35,6 +37,8 @@ function parseYamlText(text: string, file: string): ParseResult {
   // Duplicate keys are found below with a set per mapping (the library reports none with
   // uniqueKeys: false): its own check compares each key with every earlier one, and a
   // generated file with 100,000 instances took minutes to load.
+  const deep = yamlTooDeep(text);
+  if (deep !== undefined) return { ok: false, diagnostics: [{ file, path: lineCol(text, deep), message: TOO_DEEP }] };
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: true });
   const at = (pos: number): string => {
     const { line, col } = lines.linePos(pos);
@@ -69,11 +73,21 @@ function parseYamlText(text: string, file: string): ParseResult {
   });
   diagnostics.sort((a, b) => a.pos - b.pos);
   if (diagnostics.length > 0) return { ok: false, diagnostics: diagnostics.map((x) => x.d) };
+  let value: unknown;
   try {
-    return { ok: true, doc: doc.toJS({ maxAliasCount: 1000 }) };
+    value = doc.toJS({ maxAliasCount: 1000 });
   } catch (err) {
-    return { ok: false, diagnostics: [{ file, path: '', message: `invalid YAML: ${(err as Error).message}` }] };
+    // Aliases can nest a document far deeper than its text (each anchor holding the last).
+    const text = err instanceof Error ? err.message : String(err);
+    const message =
+      err instanceof RangeError
+        ? `${TOO_DEEP}, through its aliases`
+        : /alias count/i.test(text)
+          ? 'invalid YAML: its aliases expand to too much (more than 1000 expansions); write the values out'
+          : `invalid YAML: ${text}`;
+    return { ok: false, diagnostics: [{ file, path: '', message }] };
   }
+  return documentOf(value, file);
 }
 
 function parseJsonText(text: string, file: string): ParseResult {
@@ -94,6 +108,8 @@ function parseJsonText(text: string, file: string): ParseResult {
       diagnostics: [{ file, path: pos === undefined ? '' : lineCol(text, pos), message: `invalid JSON: ${detail}` }],
     };
   }
+  const deep = nestingProblem(value); // JSON.parse does not recurse; what reads the document does
+  if (deep) return { ok: false, diagnostics: [{ file, path: formatPath(deep.path), message: deep.message }] };
   // JSON.parse keeps the last of duplicate keys silently; a scenario must not lose a group that way.
   const scanned = scanJson(text);
   if (scanned.duplicates.length > 0) {
@@ -217,4 +233,86 @@ function scanJson(text: string): JsonScan {
     if (err instanceof Stop) return { syntax: { pos: err.pos, message: err.message }, duplicates };
     return { duplicates }; // e.g. nesting too deep for the stack: JSON.parse has the last word
   }
+}
+
+/** A parsed document, or the first place it nests too deeply (aliases can nest YAML deeper than its text shows). */
+function documentOf(value: unknown, file: string): ParseResult {
+  const deep = nestingProblem(value);
+  return deep ? { ok: false, diagnostics: [{ file, path: formatPath(deep.path), message: deep.message }] } : { ok: true, doc: value };
+}
+
+/**
+ * Where YAML text first nests deeper than MAX_DEPTH, if it does: a linear scan, before the
+ * parser (which recurses) sees the text. It counts what can open a level (a more indented
+ * line, each `- ` of a compact sequence, `[` and `{` where a flow collection may start)
+ * outside quoted scalars, comments and block scalars, so it never reads less depth than the
+ * parser would build; a file of a few levels is never near the limit.
+ */
+export function yamlTooDeep(text: string): number | undefined {
+  const indents: number[] = []; // the block levels' indentations
+  let flow = 0; // open [ and { (flow collections span lines)
+  let quote: '"' | "'" | null = null;
+  let scalarIndent = -1; // inside a block scalar: the indentation of its header's line
+  let pos = 0;
+  while (pos < text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    let i = pos;
+    while (i < end && text[i] === ' ') i++;
+    const indent = i - pos;
+    const blank = i === end || text[i] === '\r' || (text[i] === '#' && quote === null);
+    if (scalarIndent >= 0 && (blank || indent > scalarIndent)) {
+      pos = end + 1; // a line of a block scalar's text
+      continue;
+    }
+    scalarIndent = -1;
+    if (!blank && quote === null && flow === 0) {
+      while (indents.length > 0 && indents[indents.length - 1] >= indent) indents.pop();
+      indents.push(indent);
+      if (indents.length > MAX_DEPTH) return i;
+    }
+    let dashes = 0;
+    let tokenStart = true; // at a place where a scalar or collection may begin
+    for (; i < end; i++) {
+      const ch = text[i];
+      if (quote !== null) {
+        if (ch === '\\' && quote === '"') i++;
+        else if (ch === quote) {
+          if (quote === "'" && text[i + 1] === "'") i++;
+          else quote = null;
+        }
+        continue;
+      }
+      if (ch === ' ' || ch === '\t') {
+        tokenStart = true;
+        continue;
+      }
+      if (ch === '#' && tokenStart) break;
+      if (tokenStart && (ch === '"' || ch === "'")) {
+        quote = ch;
+        continue;
+      }
+      if (tokenStart && ch === '-' && (i + 1 === end || text[i + 1] === ' ') && flow === 0) {
+        dashes++;
+        if (indents.length + dashes > MAX_DEPTH) return i;
+        continue;
+      }
+      if (tokenStart && (ch === '[' || ch === '{')) {
+        flow++;
+        if (indents.length + dashes + flow > MAX_DEPTH) return i;
+        continue;
+      }
+      if ((ch === ']' || ch === '}') && flow > 0) {
+        flow--;
+        continue;
+      }
+      if (tokenStart && (ch === '|' || ch === '>') && flow === 0 && /^[|>][0-9+-]*\s*(#.*)?\r?$/.test(text.slice(i, end))) {
+        scalarIndent = indent;
+        break;
+      }
+      tokenStart = ch === ':' || ch === ',' || ch === '?' || ch === '[' || ch === '{';
+    }
+    pos = end + 1;
+  }
+  return undefined;
 }

@@ -51,6 +51,10 @@ export class Checker {
   unknownFields(o: Obj, path: Path, fields: readonly string[]): void {
     for (const k of Object.keys(o)) {
       if (fields.includes(k)) continue;
+      if (k === '<<') {
+        this.error([...path, k], 'YAML merge keys (<<) are not read in scenario files; write the fields out');
+        continue;
+      }
       const hint = closest(k, fields);
       this.error([...path, k], `unknown field ${k} (expected one of ${fields.join(', ')}${hint ? `; did you mean ${hint}?` : ''})`);
     }
@@ -92,6 +96,7 @@ export class Checker {
 
   /** Diagnostics in the order their fields appear in the document (stable for equal places). */
   sorted(doc: unknown, file: string): Diagnostic[] {
+    if (this.problems.length === 0) return [];
     const order = new Map<string, number>();
     let n = 0;
     const walk = (v: unknown, path: PathSegment[]): void => {
@@ -112,4 +117,51 @@ export class Checker {
       .sort((a, b) => a.at - b.at || a.i - b.i)
       .map(({ p }) => ({ file, path: formatPath(p.path), message: p.message }));
   }
+}
+
+/**
+ * How deep a document may nest. A scenario nests at most 7 levels (timeline[i].authorize.rule.
+ * from.cidr); the readers and the YAML parser recurse, and much deeper input would overflow
+ * the stack (the YAML parser near 800 levels), so deeper documents are refused first.
+ */
+export const MAX_DEPTH = 100;
+
+export const TOO_DEEP = `nested deeper than ${MAX_DEPTH} levels (a scenario nests at most 7)`;
+
+/**
+ * The first place, in document order, where a document nests deeper than MAX_DEPTH or refers
+ * to itself (a builder's object can hold a cycle): without recursion, so any input is safe.
+ */
+export function nestingProblem(doc: unknown): { path: PathSegment[]; message: string } | undefined {
+  interface Frame {
+    readonly v: unknown;
+    readonly depth: number;
+    readonly key: PathSegment;
+    readonly parent: Frame | null;
+  }
+  const pathOf = (f: Frame): PathSegment[] => {
+    const path: PathSegment[] = [];
+    for (let x: Frame | null = f; x !== null && x.parent !== null; x = x.parent) path.push(x.key);
+    return path.reverse();
+  };
+  const stack: Frame[] = [{ v: doc, depth: 0, key: '', parent: null }];
+  const branch: Frame[] = []; // the containers from the root to the current one
+  const onBranch = new Set<unknown>();
+  while (stack.length > 0) {
+    const f = stack.pop()!;
+    while (branch.length > 0 && branch[branch.length - 1].depth >= f.depth) onBranch.delete(branch.pop()!.v);
+    const v = f.v;
+    if (typeof v !== 'object' || v === null) continue;
+    if (onBranch.has(v)) return { path: pathOf(f), message: 'the document refers to itself here (a cycle); a scenario is a tree' };
+    if (f.depth >= MAX_DEPTH) return { path: pathOf(f), message: TOO_DEEP };
+    onBranch.add(v);
+    branch.push(f);
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], depth: f.depth + 1, key: i, parent: f });
+    } else {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) stack.push({ v: (v as Obj)[keys[i]], depth: f.depth + 1, key: keys[i], parent: f });
+    }
+  }
+  return undefined;
 }

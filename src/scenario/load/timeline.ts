@@ -13,7 +13,7 @@ import { DEFAULT_GROUP, groupKey, type InstanceSpec, type SecurityGroup } from '
 import { ADDRESS_KINDS, LAUNCH_FIELDS, closest, describeValue, isProblem, listOf, parseAddressSyntax, type ActionKey } from '../schema.ts';
 import type { Action, AddressSpec, Nanos, TimelineEntry } from '../spec.ts';
 import { checkIpField, claimEipRegion, describeClaim } from './addresses.ts';
-import { idOf, type EntryDoc } from './entries.ts';
+import { MAX_SEND_COUNT, idOf, latestRepetition, type ConnectTrack, type EntryDoc } from './entries.ts';
 import { checkExpectation } from './expect.ts';
 import { checkInstanceSpec } from './hosts.ts';
 import { entryRef, formatTime } from './messages.ts';
@@ -39,7 +39,7 @@ class TimelineRun {
   /** Which instance holds each Elastic IP now (null: held by none). */
   private readonly eipHolder = new Map<Ip, string | null>();
   /** Connect ids seen so far in time order, and where each was closed. */
-  private readonly connects = new Map<string, { index: number; closedBy?: number }>();
+  private readonly connects = new Map<string, ConnectTrack>();
   /** Every id of the timeline: its entry and action. */
   private readonly ids = new Map<string, EntryDoc>();
   private now: Nanos = 0;
@@ -85,7 +85,7 @@ class TimelineRun {
       this.now = e.at;
       const action = e.action ? this.action(e) : undefined;
       const expect = checkExpectation(this.c, e, (v, at) => this.address(v, at));
-      if (e.action === 'connect' && e.id !== undefined) this.connects.set(e.id, { index: e.index });
+      if (e.action === 'connect' && e.id !== undefined) this.connects.set(e.id, { entry: e });
       if (action) {
         out.push({
           at: e.at,
@@ -240,7 +240,7 @@ class TimelineRun {
         if (kind === 'ping') return from && to ? { kind, from, to } : undefined;
         const port = this.port(o, path);
         if (kind === 'connect') return from && to && port !== undefined ? { kind, from, to, port } : undefined;
-        const count = absent(o.count) ? 1 : c.integer(o.count, [...path, 'count'], 1, Number.MAX_SAFE_INTEGER, 'count');
+        const count = absent(o.count) ? 1 : c.integer(o.count, [...path, 'count'], 1, MAX_SEND_COUNT, 'count');
         return from && to && port !== undefined && count !== undefined ? { kind, from, to, port, count } : undefined;
       }
       case 'transfer':
@@ -251,8 +251,8 @@ class TimelineRun {
           return undefined;
         }
         const target = this.ids.get(id);
-        const connectIds = [...this.ids.values()].filter((x) => x.action === 'connect').map((x) => x.id!);
         if (!target) {
+          const connectIds = [...this.ids.values()].filter((x) => x.action === 'connect').map((x) => x.id!);
           c.error(path, `no connect has id "${id}" (connect ids: ${listOf(connectIds) || 'none'})`);
           return undefined;
         }
@@ -265,11 +265,15 @@ class TimelineRun {
           c.error(path, `connect "${id}" comes later (${entryRef(target.index, target.at)}); ${kind} needs an earlier connect`);
           return undefined;
         }
-        if (open.closedBy !== undefined) {
-          c.error(path, `connection "${id}" is already closed by timeline[${open.closedBy}]`);
+        // It acts on the connect's latest repetition that has run (the runner keeps one
+        // connection per id): a later repetition is a new connection, open again.
+        const repetition = latestRepetition(open.entry, this.now);
+        if (open.closed !== undefined && open.closed.repetition === repetition) {
+          const which = open.entry.repeat ? ` (its repetition ${repetition}, the latest to have run at ${formatTime(this.now)})` : '';
+          c.error(path, `connection "${id}"${which} is already closed by timeline[${open.closed.by}]`);
           return undefined;
         }
-        if (kind === 'close') open.closedBy = e.index;
+        if (kind === 'close') open.closed = { repetition, by: e.index };
         return { kind, connection: id };
       }
       case 'authorize':

@@ -7,28 +7,34 @@
  * keys, every default, the timeline sorted.
  */
 import { basename, extname } from 'node:path';
-import type { Diagnostic } from '../diagnostics.ts';
+import { formatPath, shown, type Diagnostic } from '../diagnostics.ts';
 import { TOP_LEVEL_FIELDS, describeValue } from '../schema.ts';
 import type { ScenarioSpec } from '../spec.ts';
-import { collectTimelineNames } from './entries.ts';
+import { checkTrafficTotals, collectTimelineNames } from './entries.ts';
 import { checkExternal, checkInstances } from './hosts.ts';
 import { collectGroupNames, collectHostNames } from './names.ts';
 import { parseScenarioText, type ScenarioFormat } from './parse.ts';
 import { checkGroups, checkRegions, checkSettings } from './sections.ts';
 import type { Names, ScenarioState } from './state.ts';
-import { Checker, absent } from './structure.ts';
+import { Checker, absent, nestingProblem } from './structure.ts';
 import { checkTimeline } from './timeline.ts';
-
 
 export type ValidationResult = { ok: true; spec: ScenarioSpec } | { ok: false; diagnostics: Diagnostic[] };
 
 /** Checks a plain document completely and, when it is valid, normalizes it to a ScenarioSpec. */
 export function validateScenario(doc: unknown, file: string): ValidationResult {
+  const deep = nestingProblem(doc); // a document from code may nest without bound, or hold a cycle
+  if (deep) return { ok: false, diagnostics: [shown({ file, path: formatPath(deep.path), message: deep.message })] };
+  return validateTree(doc, file);
+}
+
+/** validateScenario for a document known to nest within MAX_DEPTH and hold no cycle (a parsed one). */
+function validateTree(doc: unknown, file: string): ValidationResult {
   const c = new Checker();
   const spec = checkScenario(c, doc, defaultName(file));
   const diagnostics = c.sorted(doc, file);
   if (diagnostics.length > 0 || !spec) {
-    return { ok: false, diagnostics: diagnostics.length ? diagnostics : [{ file, path: '', message: 'invalid scenario' }] };
+    return { ok: false, diagnostics: diagnostics.length ? diagnostics.map(shown) : [{ file, path: '', message: 'invalid scenario' }] };
   }
   return { ok: true, spec };
 }
@@ -63,7 +69,7 @@ function checkScenario(c: Checker, doc: unknown, fallbackName: string): Scenario
     c.error(
       ['platform'],
       root.platform === 'vpc'
-        ? 'platform vpc is reserved for a later version; version 1 supports classic'
+        ? 'platform vpc is reserved for a later version; version 1 supports classic (platform vpc is not supported yet)'
         : `unknown platform ${describeValue(root.platform)} (version 1 supports classic)`,
     );
   }
@@ -87,6 +93,7 @@ function checkScenario(c: Checker, doc: unknown, fallbackName: string): Scenario
   const instances = checkInstances(c, root.instances, state);
   const external = checkExternal(c, root.external, state);
   const timeline = checkTimeline(c, timelineDocs, state, groups, instances);
+  checkTrafficTotals(c, timeline);
 
   if (c.count > 0) return undefined;
   return {
@@ -107,5 +114,5 @@ function checkScenario(c: Checker, doc: unknown, fallbackName: string): Scenario
 /** Parses and validates scenario text in one step. */
 export function loadScenarioText(text: string, file: string, format: ScenarioFormat): ValidationResult {
   const parsed = parseScenarioText(text, file, format);
-  return parsed.ok ? validateScenario(parsed.doc, file) : parsed;
+  return parsed.ok ? validateTree(parsed.doc, file) : parsed;
 }

@@ -1,5 +1,5 @@
 /**
- * Mutation tests (issue 3, item 6): fabric/resolve — public DNS names, and what each address
+ * fabric/resolve (written as mutation tests, issue 3 item 6): public DNS names, and what each address
  * spec resolves to (or why it cannot) as seen from a sender, with the exact error messages.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Mutation tests (issue 3, item 6): the fabric's behaviour at its edges, through small
+ * The fabric at its edges (written as mutation tests, issue 3 item 6): through small
  * scenarios (runScenario) and, where a scenario cannot reach, the Fabric API itself.
  *
  * Each test pins exact values: the outcome, path, redirect, source, explanation code and

@@ -1,5 +1,5 @@
 /**
- * Mutation tests (issue 3, item 6): the fabric's packet trace, event by event.
+ * The fabric's packet trace, event by event (written as mutation tests, issue 3 item 6).
  *
  * The trace (`--trace`, README "CLI") is a contract: every packet's send, redirect, source and
  * destination NAT, delivery (by rule, tracked connection or unfiltered), drop with its code,
