@@ -55,11 +55,15 @@ function spec(yaml: string, file = 't.yaml'): ScenarioSpec {
 
 const scenario4 = () => spec(readFileSync(join(root, 'scenarios', '04-group-added-to-itself.yaml'), 'utf8'));
 
-/** Runs the scenarios into one capture (a section each). */
+/** Runs the scenarios into one capture (a section each); `fastPaths: false` decides every packet by the fabric's plan of hops. */
 function capture(...specs: ScenarioSpec[]): { bytes: Uint8Array; reports: RunReport[] } {
+  return captureWith({}, ...specs);
+}
+
+function captureWith(options: { fastPaths?: boolean }, ...specs: ScenarioSpec[]): { bytes: Uint8Array; reports: RunReport[] } {
   const reports: RunReport[] = [];
   const bytes = pcapOf((section) => {
-    for (const s of specs) reports.push(runScenario(s, { trace: section({ scenario: s.name, file: 't.yaml', seed: s.seed }) }));
+    for (const s of specs) reports.push(runScenario(s, { ...options, trace: section({ scenario: s.name, file: 't.yaml', seed: s.seed }) }));
   });
   expect(reports.every((r) => r.passed)).toBe(true);
   return { bytes, reports };
@@ -94,6 +98,12 @@ describe('the capture of a run', () => {
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
     const other = capture({ ...scenario4(), seed: '5' }).bytes;
     expect(Buffer.from(a).equals(Buffer.from(other))).toBe(false);
+  });
+
+  it("is the same bytes when every packet is decided by the fabric's plan of hops (fastPaths: false)", () => {
+    const fast = capture(spec(WORLD), scenario4()).bytes;
+    const plan = captureWith({ fastPaths: false }, spec(WORLD), scenario4()).bytes;
+    expect(Buffer.from(plan).equals(Buffer.from(fast))).toBe(true);
   });
 
   it('opens with a section naming the scenario and seed and one raw-IP interface, then holds only packets', () => {
