@@ -16,12 +16,13 @@
  * same scenario and seed give the same bytes. Records are written as soon as the packet's fate
  * is known (a packet's first record waits for its arrival), so memory holds packets in flight,
  * not the run.
- * Owns: trace events → records; TCP sequence numbers. Does not own: the bytes of a header
- * (analysis/packets.ts) or of a block (analysis/pcapng.ts), or the trace (fabric/).
+ * Owns: trace events → records. Does not own: TCP's numbers (analysis/tcp-numbers.ts), the
+ * bytes of a header (analysis/packets.ts) or of a block (analysis/pcapng.ts), or the trace (fabric/).
  */
 import type { TraceEvent, TraceSink } from '../fabric/fabric.ts';
 import { formatIp, parseIp, type Ip } from '../net/ipv4.ts';
-import { TH_ACK, TH_FIN, TH_PSH, TH_RST, TH_SYN, icmpPacket, tcpPacket, udpPacket } from './packets.ts';
+import { icmpPacket, tcpPacket, udpPacket } from './packets.ts';
+import { TcpNumbers, type Segment, type View } from './tcp-numbers.ts';
 import { INBOUND, LINKTYPE_RAW, OUTBOUND, enhancedPacket, interfaceDescription, sectionHeader } from './pcapng.ts';
 
 /** The scenario a section of the capture holds. */
@@ -54,34 +55,6 @@ interface PcapRecord {
   ready: boolean;
 }
 
-interface Segment {
-  readonly seq: number;
-  readonly ack: number;
-  /** TH_* bits. */
-  readonly flags: number;
-  readonly payload: Uint8Array | undefined;
-}
-
-/** One end of a TCP connection: its initial sequence number, the next it sends, the next it expects, the last segment it received. */
-interface End {
-  readonly isn: number;
-  next: number;
-  expects: number;
-  last: Segment | null;
-}
-
-interface Connection {
-  readonly client: string;
-  readonly clientPort: number;
-  readonly ends: [End, End];
-}
-
-/** A connection as one of its ends sends on it: which end. */
-interface View {
-  readonly conn: Connection;
-  readonly end: 0 | 1;
-}
-
 /** A packet sent and not yet arrived. */
 interface InFlight {
   readonly record: PcapRecord;
@@ -104,10 +77,7 @@ export class PcapWriter {
   private queue: PcapRecord[] = [];
   private head = 0;
   private inFlight = new Map<number, InFlight>();
-  private views = new Map<string, View>();
-  /** A connect's connection by its flow, so that its retransmitted SYNs are its first SYN again. */
-  private connects = new Map<number, Connection>();
-  private connections = 0;
+  private tcp = new TcpNumbers(TCP_PAYLOAD);
   private echoSeqs = new Map<string, number>();
   private echoesReceived = new Map<string, number>();
 
@@ -117,9 +87,7 @@ export class PcapWriter {
   section(s: PcapSection): TraceSink {
     this.settle();
     this.inFlight.clear();
-    this.views.clear();
-    this.connects.clear();
-    this.connections = 0;
+    this.tcp = new TcpNumbers(TCP_PAYLOAD);
     this.echoSeqs.clear();
     this.echoesReceived.clear();
     const comment = `sgsim run of "${s.scenario}"${s.file ? ` (${s.file})` : ''}, seed ${s.seed}; timestamps are simulated time from 0 (shown as 1970-01-01)`;
@@ -162,8 +130,7 @@ export class PcapWriter {
     if (e.proto === 'tcp') {
       const sport = e.sport as number;
       const dport = e.dport as number;
-      const view = this.viewOf(host, sport, e.dst as string, dport, e.flags as string, e.flow as number | null);
-      const segment = this.segment(view, e.flags as string);
+      const { view, segment } = this.tcp.send(host, sport, e.dst as string, dport, e.flags as string, e.flow as number | null);
       tcp = { view, segment, sport, dport };
       build = (s, d) => tcpPacket(s, d, { sport, dport, ...segment });
     } else if (e.proto === 'udp') {
@@ -206,88 +173,13 @@ export class PcapWriter {
         last.comments.push(`as ${host} received it (sent by ${sent.sender} at ${seconds(sent.record.tNs)} s), translated: ${changed.join(', ')}`);
       }
       if (e.ev === 'deliver') {
-        if (sent.tcp !== null) this.delivered(sent.tcp, host, e.src as string);
+        if (sent.tcp !== null) this.tcp.delivered(sent.tcp.view, sent.tcp.segment, sent.tcp.sport, sent.tcp.dport, host, e.src as string);
         if (sent.echo !== null) this.echoesReceived.set(`${host} ${sent.echo.id}`, sent.echo.seq);
       }
     }
     if (e.ev === 'drop') last.comments.unshift(dropComment(e));
     sent.record.ready = true;
     this.flush();
-  }
-
-  /**
-   * The connection a TCP segment is sent on, as its sender sees it (its host and port, the
-   * address and port it sends to). A connect's SYN opens one (or is its first SYN again: the
-   * same flow from the same port); other segments find the one a segment received set up.
-   */
-  private viewOf(host: string, sport: number, dst: string, dport: number, flags: string, flow: number | null): View {
-    const key = viewKey(host, sport, dst, dport);
-    if (flags === 'SYN') {
-      let conn = flow === null ? undefined : this.connects.get(flow);
-      if (conn === undefined || conn.client !== host || conn.clientPort !== sport) {
-        conn = this.connection(host, sport);
-        if (flow !== null) this.connects.set(flow, conn);
-      }
-      const view: View = { conn, end: 0 };
-      this.views.set(key, view);
-      return view;
-    }
-    let view = this.views.get(key);
-    if (view === undefined) {
-      // A segment of no connection this capture saw open (the fabric sends none): one of its own.
-      view = { conn: this.connection(host, sport), end: 0 };
-      this.views.set(key, view);
-    }
-    return view;
-  }
-
-  private connection(client: string, clientPort: number): Connection {
-    const n = this.connections++;
-    const end = (k: number): End => {
-      const isn = mix32(2 * n + k);
-      return { isn, next: (isn + 1) >>> 0, expects: 0, last: null };
-    };
-    return { client, clientPort, ends: [end(0), end(1)] };
-  }
-
-  /** The segment an end sends with the simulator's flags (SYN, ACK, DATA, FIN, RST joined by `|`). */
-  private segment(view: View, flags: string): Segment {
-    const me = view.conn.ends[view.end];
-    const f = new Set(flags.split('|'));
-    if (f.has('SYN')) {
-      const ack = f.has('ACK');
-      return { seq: me.isn, ack: ack ? me.expects : 0, flags: TH_SYN | (ack ? TH_ACK : 0), payload: undefined };
-    }
-    if (f.has('RST')) {
-      // RFC 9293 §3.10.7.1: to a segment with ACK, <SEQ=SEG.ACK><CTL=RST>; else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
-      const t = me.last;
-      if (t === null) return { seq: me.next, ack: 0, flags: TH_RST, payload: undefined };
-      if (t.flags & TH_ACK) return { seq: t.ack, ack: 0, flags: TH_RST, payload: undefined };
-      return { seq: 0, ack: (t.seq + segmentLength(t)) >>> 0, flags: TH_RST | TH_ACK, payload: undefined };
-    }
-    const payload = f.has('DATA') ? TCP_PAYLOAD : undefined;
-    const s: Segment = {
-      seq: me.next,
-      ack: me.expects,
-      flags: TH_ACK | (payload ? TH_PSH : 0) | (f.has('FIN') ? TH_FIN : 0),
-      payload,
-    };
-    me.next = (me.next + segmentLength(s)) >>> 0;
-    return s;
-  }
-
-  /** A segment reached the other end: what it expects next, what it answers, and how it sends back (to the source it saw). */
-  private delivered(tcp: NonNullable<InFlight['tcp']>, host: string, seenSrc: string): void {
-    const end = tcp.view.end === 0 ? 1 : 0;
-    const them = tcp.view.conn.ends[end];
-    const s = tcp.segment;
-    them.last = s;
-    if (s.flags & TH_SYN) them.expects = (s.seq + 1) >>> 0;
-    else if (!(s.flags & TH_RST)) {
-      const after = (s.seq + segmentLength(s)) >>> 0;
-      if (((after - them.expects) | 0) > 0) them.expects = after;
-    }
-    this.views.set(viewKey(host, tcp.dport, seenSrc, tcp.sport), { conn: tcp.view.conn, end });
   }
 
   private record(tNs: number, packet: Uint8Array, direction: number, ready: boolean): PcapRecord {
@@ -354,15 +246,6 @@ export function pcapOf(run: (section: (s: PcapSection) => TraceSink) => void): U
   return out;
 }
 
-function viewKey(host: string, port: number, peer: string, peerPort: number): string {
-  return `${host} ${port} ${peer} ${peerPort}`;
-}
-
-/** Sequence space a segment takes: its payload, and one each for SYN and FIN. */
-function segmentLength(s: Segment): number {
-  return (s.payload?.length ?? 0) + (s.flags & TH_SYN ? 1 : 0) + (s.flags & TH_FIN ? 1 : 0);
-}
-
 function dropComment(e: TraceEvent): string {
   return `dropped: ${e.code as string} (at ${e.host as string}, ${seconds(e.tNs)} s)`;
 }
@@ -375,14 +258,6 @@ function ip(text: unknown): Ip {
   const r = parseIp(text as string);
   if (typeof r !== 'number') throw new Error(`the trace has an address that is not one: ${r.error}`);
   return r;
-}
-
-/** A 32-bit mix of n (the finalizer of MurmurHash3): initial sequence numbers spread over the space, the same for the same n. */
-function mix32(n: number): number {
-  let h = (n + 0x9e3779b9) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /** Both sinks, in turn; asking for packet numbers if either does (then both get them). */
