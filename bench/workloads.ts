@@ -18,7 +18,7 @@
  * does not exist yet are listed as "not implemented yet" and never produce numbers.
  */
 
-export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4';
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W7';
 
 /** One child process: `node --import tsx bench/<file> ...args`. */
 export interface RunSpec {
@@ -142,6 +142,21 @@ const w4 = (rules: number): RunSpec => ({
 });
 
 // ---------------------------------------------------------------------------------------------
+// W7: reports (bench/w7-reports.ts): each writer of `sgsim run` (text summary, --json, --trace)
+// timed on its own on a generated run of 10^5 flows; target ≤ 5 s each (linear in flows).
+
+const w7 = (writer: 'text' | 'json' | 'trace'): RunSpec => ({
+  key: `W7/sgsim/${writer}`,
+  workload: 'W7',
+  impl: 'sgsim',
+  variant: `writer=${writer},flows=1e5`,
+  quickVariant: `writer=${writer},flows=2e4`,
+  file: 'w7-reports.ts',
+  args: ['--writer', writer, '--flows', '100000'],
+  quickArgs: ['--writer', writer, '--flows', '20000'],
+});
+
+// ---------------------------------------------------------------------------------------------
 
 export const RUNS: RunSpec[] = [
   w1('sgsim'),
@@ -158,6 +173,8 @@ export const RUNS: RunSpec[] = [
   w3,
 
   ...[1, 100, 1_000, 10_000].map(w4),
+
+  ...(['text', 'json', 'trace'] as const).map(w7),
 ];
 
 export const CHECKS: CheckSpec[] = [
@@ -242,4 +259,9 @@ export const CHECKS: CheckSpec[] = [
     baseline: { kind: 'run', key: 'W4/sgsim/rules=1', label: 'sgsim at 1 rule' },
     target: { kind: 'judge', text: 'nearly flat' },
   },
+
+  // W7: seconds per writer, 10^5 flows summarised in ≤ 5 s (benchmarks.md).
+  ...(['text', 'json', 'trace'] as const).map(
+    (w): CheckSpec => ({ key: `W7/sgsim/${w}`, metric: 'loop_s', metricLabel: `${w} writer s`, target: { kind: 'at-most', max: 5, unit: 's' }, fullSizeOnly: true }),
+  ),
 ];

@@ -56,6 +56,7 @@ export interface JobSink {
 
 export type JobResult =
   | { readonly kind: 'report'; readonly passed: boolean }
+  /** Every diagnostic of the file (stderr shows the first and how many more). */
   | { readonly kind: 'invalid'; readonly diagnostics: readonly Diagnostic[] }
   | { readonly kind: 'skipped' }
   | { readonly kind: 'internal' };
@@ -82,7 +83,8 @@ export async function runJob(job: Job, flags: JobFlags, sink: JobSink): Promise<
     const d = { ...diagnostics[0], file: shown };
     const more = diagnostics.length > 1 ? ` (and ${plural(diagnostics.length - 1, 'more problem')}; \`sgsim validate\` lists them)` : '';
     sink.err(`${p.red('error')} ${formatDiagnostic(d)}${more}\n`);
-    return { kind: 'invalid', diagnostics: [d] };
+    // stderr has one line per invalid file; --json's `errors` every diagnostic.
+    return { kind: 'invalid', diagnostics: diagnostics.map((x) => ({ ...x, file: shown })) };
   };
   if (isRunReport(job.path)) {
     if (job.listed) {

@@ -130,6 +130,7 @@ export interface StreamingReport {
   readonly stats: RunStats;
 }
 
+/** One flow as the report reads it (built on demand from a FlowTable). */
 interface FlowSlot {
   entry: TimelineEntry;
   /** Which repetition of a repeated entry this flow is (0 for the first); undefined if it does not repeat. */
@@ -137,6 +138,60 @@ interface FlowSlot {
   flow: FlowRecord;
   target: string;
   expectedSource: Ip | null | undefined;
+}
+
+/**
+ * The flows of a run in timeline order, compactly: the fabric's record of each, and its
+ * timeline entry and repetition in typed arrays, so that a run of 10^7 flows keeps no object
+ * per flow beyond the record (the expected source, resolved when a flow starts, only for the
+ * flows whose entry expects one).
+ */
+class FlowTable {
+  readonly records: FlowRecord[] = [];
+  private entryOf = new Int32Array(1024);
+  private repetitionOf = new Int32Array(1024);
+  readonly expectedSources = new Map<number, Ip | null>();
+  private readonly targets: string[];
+
+  constructor(private readonly timeline: readonly TimelineEntry[]) {
+    this.targets = timeline.map((e) => {
+      const a = e.action;
+      return a.kind === 'connect' || a.kind === 'send' || a.kind === 'ping' ? describeAddress(a.to) : a.kind === 'transfer' || a.kind === 'close' ? a.connection : '';
+    });
+  }
+
+  get length(): number {
+    return this.records.length;
+  }
+
+  /** Adds a flow of timeline entry `entry` (`repetition` -1 when the entry does not repeat). */
+  add(flow: FlowRecord, entry: number, repetition: number): void {
+    const i = this.records.length;
+    if (i === this.entryOf.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.entryOf = grow(this.entryOf);
+      this.repetitionOf = grow(this.repetitionOf);
+    }
+    this.records.push(flow);
+    this.entryOf[i] = entry;
+    this.repetitionOf[i] = repetition;
+  }
+
+  slot(i: number): FlowSlot {
+    const entry = this.timeline[this.entryOf[i]];
+    const repetition = this.repetitionOf[i];
+    return {
+      entry,
+      ...(repetition >= 0 ? { repetition } : {}),
+      flow: this.records[i],
+      target: this.targets[this.entryOf[i]],
+      expectedSource: this.expectedSources.get(i),
+    };
+  }
 }
 
 /**
@@ -196,7 +251,7 @@ export function runScenarioStreaming(spec: ScenarioSpec, options: RunOptions = {
   // Connections that a later transfer or close names (the others may be fast-forwarded).
   const named = new Set<string>();
   for (const e of spec.timeline) if (e.action.kind === 'transfer' || e.action.kind === 'close') named.add(e.action.connection);
-  const slots: FlowSlot[] = [];
+  const slots = new FlowTable(spec.timeline);
   const connections = new Map<string, Connection | null>();
   const onProgress = options.onProgress;
   const flowsTotal = onProgress ? scenarioFlowCount(spec) : 0;
@@ -216,9 +271,8 @@ export function runScenarioStreaming(spec: ScenarioSpec, options: RunOptions = {
         const protocol = a.kind === 'connect' ? 'tcp' : a.kind === 'send' ? 'udp' : 'icmp';
         if (onProgress && (slots.length & 16383) === 16383) onProgress(slots.length, flowsTotal);
         const flow = newFlow(slots.length, a.kind, protocol, a.from, sim.now);
-        const slot: FlowSlot = { entry, flow, target: describeAddress(a.to), expectedSource: undefined, ...(entry.repeat ? { repetition } : {}) };
-        slots.push(slot);
-        if (entry.expect?.source) slot.expectedSource = resolveExpectedSource(entry.expect.source);
+        if (entry.expect?.source) slots.expectedSources.set(slots.length, resolveExpectedSource(entry.expect.source));
+        slots.add(flow, i, entry.repeat ? repetition : -1);
         const from = fabric.hostId(a.from)!;
         const to = resolveAddress(fabric.world, a.to, a.from);
         if (a.kind !== 'ping') flow.port = a.port;
@@ -246,8 +300,8 @@ export function runScenarioStreaming(spec: ScenarioSpec, options: RunOptions = {
       case 'transfer': {
         const conn = connections.get(a.connection) ?? null;
         const flow = newFlow(slots.length, 'transfer', 'tcp', conn ? fabric.hosts[conn.host].name : '?', sim.now);
-        slots.push({ entry, flow, target: a.connection, expectedSource: undefined });
-        if (entry.expect?.source) slots[slots.length - 1].expectedSource = resolveExpectedSource(entry.expect.source);
+        if (entry.expect?.source) slots.expectedSources.set(slots.length, resolveExpectedSource(entry.expect.source));
+        slots.add(flow, i, -1);
         fabric.transfer(flow, conn);
         return;
       }
@@ -272,13 +326,14 @@ export function runScenarioStreaming(spec: ScenarioSpec, options: RunOptions = {
   // reports themselves are built only when flows() is read.
   let failed = 0;
   let total = 0;
-  for (const slot of slots) {
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots.slot(i);
     if (!slot.entry.expect) continue;
     total++;
     if (Object.keys(judge(slot.entry.expect, slot, observed(slot.flow)).mismatches).length > 0) failed++;
   }
   function* flows(): IterableIterator<FlowReport> {
-    for (const slot of slots) yield flowReport(slot);
+    for (let i = 0; i < slots.length; i++) yield flowReport(slots.slot(i));
   }
   return {
     version: 1,

@@ -110,6 +110,19 @@ describe('sgsim run', () => {
     expect(many.code).toBe(2);
   });
 
+  it('--json errors carries every diagnostic of an invalid file; stderr one line with the count of the others', async () => {
+    const two = tmp('two.yaml', INVALID.replace('ports: 22,', 'ports: 99999,'));
+    const r = await cli('run', two, scenario4, '--json');
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.out);
+    expect(doc.errors.map((e: { path: string }) => e.path)).toEqual(['groups.A.ingress[0].ports', 'groups.A.ingress[1].ports']);
+    expect(doc.errors.every((e: { file: string }) => e.file === two)).toBe(true);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toContain('(and 1 more problem; `sgsim validate` lists them)');
+    const text = await cli('run', two, scenario4);
+    expect(text.out).toContain('2 scenario files, 1 passed, 0 failed, 1 invalid');
+  });
+
   it('runs a directory: every scenario file in it, sorted', async () => {
     const r = await cli('run', join(root, 'scenarios'), '--json');
     const doc = JSON.parse(r.out);

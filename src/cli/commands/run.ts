@@ -135,7 +135,8 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io): Prom
     const counted = jobs.length - results.filter((r) => r.kind === 'skipped').length + problems.length;
     const parts = [plural(counted, 'scenario file'), p.green(`${passed} passed`)];
     parts.push(failed ? p.red(`${failed} failed`) : `${failed} failed`);
-    parts.push(errors.length ? p.red(`${errors.length} invalid`) : '0 invalid');
+    const invalid = problems.length + results.filter((r) => r.kind === 'invalid').length;
+    parts.push(invalid ? p.red(`${invalid} invalid`) : '0 invalid');
     if (internal) parts.push(p.red(`${plural(internal, 'internal error')}`));
     summary(`${parts.join(', ')}\n`);
   }

@@ -96,9 +96,13 @@ export interface RuleDoc {
   description?: string;
 }
 
+/** Its CIDRs, or with a label `{ cidrs, label }`. */
+export type PrefixListDoc = string[] | { label: string; cidrs: string[] };
+
 export interface GroupDoc {
   label?: string;
   vpc: string;
+  description?: string;
   ingress: RuleDoc[];
   egress: RuleDoc[];
 }
@@ -107,7 +111,7 @@ export interface GroupDoc {
 export interface InterfaceFields {
   subnet: string;
   groups: string[];
-  privateIp: string;
+  privateIp?: string;
   secondaryIps?: string[];
   publicIp?: string;
   elasticIp?: string | { ip: string; privateIp: string };
@@ -131,13 +135,12 @@ export interface TgwRouteDoc {
 }
 
 export type TgwAttachmentDoc =
-  | { label?: string; vpc: string; subnets: string[]; routeTable?: string; propagate?: string[] }
+  | { label?: string; vpc: string; subnets: string[]; routeTable?: string; propagate?: string[]; sgReferencing?: false }
   | { label?: string; peer: string; routeTable?: string };
 
 export interface TransitGatewayDoc {
   label?: string;
   region: string;
-  account?: string;
   dnsSupport: boolean;
   sgReferencing: boolean;
   routeTables: Record<string, { label?: string; routes: TgwRouteDoc[] }>;
@@ -155,7 +158,7 @@ export interface VpcScenarioDocument {
   internetGateways?: Record<string, GatewayDoc>;
   natGateways?: Record<string, NatGatewayDoc>;
   vpnGateways?: Record<string, GatewayDoc>;
-  prefixLists?: Record<string, string[]>;
+  prefixLists?: Record<string, PrefixListDoc>;
   peerings?: Record<string, PeeringDoc>;
   transitGateways?: Record<string, TransitGatewayDoc>;
   routeTables?: Record<string, RouteTableDoc>;
@@ -171,7 +174,7 @@ export class Draft {
   readonly internetGateways = new Map<string, GatewayDoc>();
   readonly natGateways = new Map<string, NatGatewayDoc>();
   readonly vpnGateways = new Map<string, GatewayDoc>();
-  readonly prefixLists = new Map<string, string[]>();
+  readonly prefixLists = new Map<string, PrefixListDoc>();
   readonly peerings = new Map<string, PeeringDoc>();
   readonly transitGateways = new Map<string, TransitGatewayDoc>();
   readonly routeTables = new Map<string, RouteTableDoc>();

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { ipv4, nameTag, tags } from './common.ts';
 import { originOf, type ImportContext, type Origin, type ResourceModule } from './context.ts';
 import type { Draft, InstanceDoc, InterfaceDoc, InterfaceFields } from './document.ts';
-import { ENI, eni, interfaceFields, warnUnheldInterfaces, type Eni } from './network-interfaces.ts';
+import { ENI, eni, interfaceFields, warnUnheldInterfaces, type Eni, type HeldAddresses } from './network-interfaces.ts';
 
 const instance = z.looseObject({
   InstanceId: z.string(),
@@ -54,6 +54,11 @@ export function emitInstances(ctx: ImportContext, draft: Draft): void {
     byInstance.set(owner, [...(byInstance.get(owner) ?? []), { eni: e, origin }]);
   }
   const held = new Set<string>();
+  const addresses: HeldAddresses = new Map();
+  for (const nat of draft.natGateways.values()) {
+    const vpc = draft.subnets.get(nat.subnet)?.vpc;
+    if (vpc !== undefined && nat.privateIp !== undefined) addresses.set(vpc, new Set([...(addresses.get(vpc) ?? []), nat.privateIp]));
+  }
   const claimed = new Map<string, string>(); // ENI id → the instance that holds the id
   for (const [id, { value: inst, origin }] of ctx.store<Instance>(INSTANCE).entries()) {
     const devices = [...(byInstance.get(id) ?? [])];
@@ -78,15 +83,18 @@ export function emitInstances(ctx: ImportContext, draft: Draft): void {
     const interfaces: { eniId: string; fields: InterfaceFields }[] = [];
     let lost = false;
     for (const [k, d] of devices.entries()) {
-      const fields = interfaceFields(d.eni, k === 0 ? defaults : {}, k === 0, ctx, draft, d.origin);
+      const fields = interfaceFields(d.eni, k === 0 ? defaults : {}, k === 0, ctx, draft, d.origin, addresses);
       if (fields === null) {
-        if (k === 0) lost = true;
+        if (k === 0) {
+          lost = true;
+          break;
+        }
         continue;
       }
       interfaces.push({ eniId: d.eni.NetworkInterfaceId, fields });
     }
     if (lost) {
-      ctx.warn(origin, 'instance of an unknown subnet', `instance ${id}: its primary interface is not loaded, so neither is the instance`);
+      ctx.warn(origin, 'instance without its primary interface', `instance ${id}: its primary interface is not loaded, so neither is the instance`);
       continue;
     }
     const label = nameTag(inst.Tags);

@@ -10,6 +10,7 @@
  * loaded instance holds (NAT gateway and transit gateway ENIs are their gateways', not warned).
  */
 import { z } from 'zod';
+import { parseCidr, parseIp } from '../../net/ipv4.ts';
 import { ipv4, tags } from './common.ts';
 import { originOf, type ImportContext, type Origin, type ResourceModule } from './context.ts';
 import type { Draft, InterfaceFields } from './document.ts';
@@ -51,11 +52,40 @@ export interface InstanceDefaults {
   groups?: string[];
 }
 
+/** Private IPs already held, by VPC (ENIs written so far and NAT gateways). */
+export type HeldAddresses = Map<string, Set<string>>;
+
+/**
+ * Why a private IP cannot be an ENI's in `subnetCidr`, or null: outside the block, one of the
+ * five AWS reserves (network, +1 router, +2 DNS, +3, last) or held already. Real accounts never
+ * have these; sanitised demos (CloudMapper's 10.0.0.1) do.
+ */
+function addressProblem(ip: string, subnetCidr: string, held: ReadonlySet<string>): string | null {
+  const block = parseCidr(subnetCidr);
+  const addr = parseIp(ip);
+  if ('error' in block || typeof addr !== 'number') return null;
+  const size = 2 ** (32 - block.prefix);
+  const offset = addr - block.base;
+  if (offset < 0 || offset >= size) return `is outside its subnet's block ${subnetCidr}`;
+  if (offset <= 3 || offset === size - 1) return `is reserved by AWS in ${subnetCidr} (the first four addresses and the last)`;
+  if (held.has(ip)) return 'is held by another interface of the VPC';
+  return null;
+}
+
 /**
  * One ENI as a scenario interface, or null (warned) when its subnet is not loaded. `primary`:
- * device 0, the only one that may carry an automatic public IP.
+ * device 0, the only one that may carry an automatic public IP. A private IP no ENI can hold is
+ * warned and left out (a primary one: sgsim assigns one from the seed).
  */
-export function interfaceFields(e: Eni, defaults: InstanceDefaults, primary: boolean, ctx: ImportContext, draft: Draft, origin: Origin): InterfaceFields | null {
+export function interfaceFields(
+  e: Eni,
+  defaults: InstanceDefaults,
+  primary: boolean,
+  ctx: ImportContext,
+  draft: Draft,
+  origin: Origin,
+  heldByVpc: HeldAddresses,
+): InterfaceFields | null {
   const subnet = e.SubnetId ?? defaults.subnet;
   if (subnet === undefined || !draft.subnets.has(subnet)) {
     ctx.warn(origin, 'interface of an unknown subnet', `${e.NetworkInterfaceId} is in ${subnet ?? 'no subnet'}, which no Subnets file describes: not loaded`);
@@ -67,10 +97,25 @@ export function interfaceFields(e: Eni, defaults: InstanceDefaults, primary: boo
     ctx.warn(origin, 'interface without address', `${e.NetworkInterfaceId} has no private IP: not loaded`);
     return null;
   }
+  const sub = draft.subnets.get(subnet);
+  const held = heldByVpc.get(sub?.vpc ?? '') ?? new Set<string>();
+  heldByVpc.set(sub?.vpc ?? '', held);
+  const usable = new Set<string>();
+  for (const p of ips) {
+    const problem = sub ? addressProblem(p.PrivateIpAddress, sub.cidr, held) : null;
+    if (problem === null) {
+      usable.add(p.PrivateIpAddress);
+      held.add(p.PrivateIpAddress);
+    } else ctx.warn(origin, 'impossible private IP', `${e.NetworkInterfaceId}: ${p.PrivateIpAddress} ${problem}: left out${p === main ? ' (sgsim assigns the interface one)' : ''}`);
+  }
   const groups: string[] = [];
   for (const g of e.Groups?.map((x) => x.GroupId) ?? defaults.groups ?? []) {
     if (draft.groups.has(g)) groups.push(g);
     else ctx.warn(origin, 'unknown group', `${e.NetworkInterfaceId} carries group ${g}, which is not loaded: left out`);
+  }
+  if (groups.length === 0) {
+    ctx.warn(origin, 'interface without groups', `${e.NetworkInterfaceId}: none of its groups is loaded (an instance's ENI has at least one): not loaded`);
+    return null;
   }
   let publicIp: string | undefined;
   const eips: { ip: string; privateIp: string }[] = [];
@@ -84,13 +129,13 @@ export function interfaceFields(e: Eni, defaults: InstanceDefaults, primary: boo
   }
   if (eips.length > 1) ctx.warn(origin, 'several Elastic IPs', `${e.NetworkInterfaceId} holds ${eips.length} Elastic IPs: only the first is modelled`);
   if ((e.Ipv6Addresses?.length ?? 0) > 0) ctx.warn(origin, 'IPv6', `${e.NetworkInterfaceId}: IPv6 addresses are not modelled`, '.Ipv6Addresses');
-  const secondary = ips.filter((p) => p !== main).map((p) => p.PrivateIpAddress);
-  const eip = eips[0];
+  const secondary = ips.filter((p) => p !== main && usable.has(p.PrivateIpAddress)).map((p) => p.PrivateIpAddress);
+  const eip = eips.find((x) => usable.has(x.privateIp));
   const eipOnMain = eip !== undefined && eip.privateIp === main.PrivateIpAddress;
   return {
     subnet,
     groups,
-    privateIp: main.PrivateIpAddress,
+    ...(usable.has(main.PrivateIpAddress) && { privateIp: main.PrivateIpAddress }),
     ...(secondary.length > 0 && { secondaryIps: secondary }),
     ...(primary && !eipOnMain && { publicIp: publicIp ?? 'none' }),
     ...(eip !== undefined && { elasticIp: eipOnMain ? eip.ip : eip }),

@@ -1,7 +1,7 @@
 /**
  * import/aws/prefix-lists: describe-prefix-lists (`PrefixLists`) → `prefixLists`.
  *
- * Owns: `PrefixListId` and `Cidrs[]`. describe-managed-prefix-lists also answers `PrefixLists`
+ * Owns: `PrefixListId`, `PrefixListName` (the label) and `Cidrs[]`. describe-managed-prefix-lists also answers `PrefixLists`
  * but without `Cidrs` (they come from get-managed-prefix-list-entries, whose `Entries` name no
  * list): such a list is warned and not loaded, and rules and routes naming it are dropped.
  */
@@ -27,6 +27,7 @@ export function emitPrefixLists(ctx: ImportContext, draft: Draft): void {
       ctx.warn(origin, 'prefix list without CIDRs', `prefix list ${id} lists no Cidrs (describe-managed-prefix-lists does not): not loaded`);
       continue;
     }
-    draft.prefixLists.set(id, [...new Set(p.Cidrs.map((c) => hostCidr(c) as string))]);
+    const cidrs = [...new Set(p.Cidrs.map((c) => hostCidr(c) as string))];
+    draft.prefixLists.set(id, p.PrefixListName !== undefined && p.PrefixListName !== '' ? { label: p.PrefixListName, cidrs } : cidrs);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * import/aws/security-groups: describe-security-groups (`SecurityGroups`) → `groups`.
  *
- * Owns: `GroupId`, `GroupName` (the label), `VpcId`, `IpPermissions[]` / `IpPermissionsEgress[]`
+ * Owns: `GroupId`, `GroupName` (the label), `Description`, `VpcId`, `IpPermissions[]` / `IpPermissionsEgress[]`
  * — one rule per `IpRanges`, `UserIdGroupPairs` and `PrefixListIds` item, `IpProtocol`, ports as
  * Batfish's IpPermissions reads them (`FromPort -1` = 0, `ToPort -1` = 65535; ICMP type and
  * code, a code under type -1 matches nothing and is warned; ports of other protocols ignored,
@@ -29,6 +29,7 @@ type Permission = z.infer<typeof permission>;
 const group = z.looseObject({
   GroupId: z.string(),
   GroupName: z.string().optional(),
+  Description: z.string().optional(),
   VpcId: z.string().optional(),
   IpPermissions: z.array(permission).optional(),
   IpPermissionsEgress: z.array(permission).optional(),
@@ -62,6 +63,7 @@ export function emitSecurityGroups(ctx: ImportContext, draft: Draft): void {
     draft.groups.set(id, {
       ...(g.GroupName !== undefined && { label: g.GroupName }),
       vpc,
+      ...(g.Description !== undefined && g.Description !== '' && { description: g.Description }),
       ingress: read(g.IpPermissions, 'ingress', 'IpPermissions'),
       egress: read(g.IpPermissionsEgress, 'egress', 'IpPermissionsEgress'),
     });

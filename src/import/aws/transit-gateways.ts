@@ -9,7 +9,8 @@
  * `VpcId`, `SubnetIds`), describe-transit-gateway-route-tables (`TransitGatewayRouteTables`),
  * and Batfish's packaging of the route tables' propagations and static routes
  * (`TransitGatewayPropagations`, `TransitGatewayStaticRoutes`). Only `available` objects load;
- * VPN, Direct Connect and Connect attachments are warned.
+ * VPN, Direct Connect and Connect attachments are warned. A peering attachment's two sides
+ * (one AWS id under both gateways) are named `<id>-<gateway>`, a scenario name being one thing.
  */
 import { z } from 'zod';
 import { cidr, hostCidr, labelled, tags } from './common.ts';
@@ -39,6 +40,7 @@ const vpcAttachment = z.looseObject({
   VpcId: z.string(),
   SubnetIds: z.array(z.string()).optional(),
   State: z.string().optional(),
+  Options: z.looseObject({ SecurityGroupReferencingSupport: z.string().optional() }).optional(),
   Tags: tags,
 });
 const routeTable = z.looseObject({ TransitGatewayRouteTableId: z.string(), TransitGatewayId: z.string(), State: z.string().optional(), Tags: tags });
@@ -106,6 +108,12 @@ const available = (state: string | undefined): boolean => state === undefined ||
 export function emitTransitGateways(ctx: ImportContext, draft: Draft): void {
   const gateways = ctx.store<Tgw>(TGW).entries();
   const written = new Set(gateways.filter(([, { value }]) => available(value.State)).map(([id]) => id));
+  // A peering attachment is listed under both its gateways with one id; each side gets a name of its own.
+  const sides = new Map<string, number>();
+  for (const [, { value: a }] of ctx.store<Attachment>(ATTACHMENT).entries()) {
+    if (written.has(a.TransitGatewayId)) sides.set(a.TransitGatewayAttachmentId, (sides.get(a.TransitGatewayAttachmentId) ?? 0) + 1);
+  }
+  const nameOf = (tgwId: string, attachmentId: string): string => ((sides.get(attachmentId) ?? 0) > 1 ? `${attachmentId}-${tgwId}` : attachmentId);
   for (const [id, { value: t, origin }] of gateways) {
     if (!written.has(id)) {
       ctx.warn(origin, 'transit gateway state', `transit gateway ${id} is ${t.State}: not loaded (routes to it are blackholes)`, '.State');
@@ -117,19 +125,17 @@ export function emitTransitGateways(ctx: ImportContext, draft: Draft): void {
       if (available(r.State)) tableIds.add(rid);
       else ctx.warn(ro, 'transit gateway state', `transit gateway route table ${rid} is ${r.State}: not loaded`, '.State');
     }
-    const attachments = attachmentsOf(ctx, draft, id, tableIds, written);
+    const attachments = attachmentsOf(ctx, draft, id, tableIds, written, (a) => nameOf(id, a));
     const routeTables: TransitGatewayDoc['routeTables'] = {};
     for (const [rid, { value: r }] of tables) {
-      if (tableIds.has(rid)) routeTables[rid] = labelled(r.Tags, { routes: staticRoutesOf(ctx, rid, attachments) });
+      if (tableIds.has(rid)) routeTables[rid] = labelled(r.Tags, { routes: staticRoutesOf(ctx, rid, attachments, (a) => nameOf(id, a)) });
     }
     const vpcRegions = Object.values(attachments).flatMap((a) => ('vpc' in a ? [draft.vpcs.get(a.vpc)?.region] : []));
     const region = origin.region ?? vpcRegions.find((r) => r !== undefined) ?? fallbackRegion(ctx, origin, `transit gateway ${id}`);
-    const account = origin.account ?? t.OwnerId;
     draft.transitGateways.set(
       id,
       labelled(t.Tags, {
         region,
-        ...(account !== undefined && { account }),
         dnsSupport: t.Options?.DnsSupport !== 'disable',
         sgReferencing: t.Options?.SecurityGroupReferencingSupport === 'enable',
         routeTables,
@@ -139,7 +145,14 @@ export function emitTransitGateways(ctx: ImportContext, draft: Draft): void {
   }
 }
 
-function attachmentsOf(ctx: ImportContext, draft: Draft, tgwId: string, tableIds: ReadonlySet<string>, gateways: ReadonlySet<string>): Record<string, TgwAttachmentDoc> {
+function attachmentsOf(
+  ctx: ImportContext,
+  draft: Draft,
+  tgwId: string,
+  tableIds: ReadonlySet<string>,
+  gateways: ReadonlySet<string>,
+  nameOf: (attachmentId: string) => string,
+): Record<string, TgwAttachmentDoc> {
   const out: Record<string, TgwAttachmentDoc> = {};
   const listed = ctx.store<Attachment>(ATTACHMENT).entries().filter(([, a]) => a.value.TransitGatewayId === tgwId);
   const vpcOnly = ctx.store<VpcAttachment>(VPC_ATTACHMENT).entries().filter(([aid, a]) => a.value.TransitGatewayId === tgwId && !listed.some(([, l]) => l.value.TransitGatewayAttachmentId === aid));
@@ -175,13 +188,20 @@ function attachmentsOf(ctx: ImportContext, draft: Draft, tgwId: string, tableIds
         .entries()
         .filter(([rid, p]) => tableIds.has(rid) && p.value.TransitGatewayRouteTablePropagations.some((x) => x.TransitGatewayAttachmentId === a.id && (x.State === undefined || x.State === 'enabled')))
         .map(([rid]) => rid);
-      out[a.id] = labelled(a.tags, { vpc, subnets, ...(routeTable !== undefined && { routeTable }), ...(propagate.length > 0 && { propagate }) });
+      const noReferencing = detail?.Options?.SecurityGroupReferencingSupport === 'disable';
+      out[nameOf(a.id)] = labelled(a.tags, {
+        vpc,
+        subnets,
+        ...(routeTable !== undefined && { routeTable }),
+        ...(propagate.length > 0 && { propagate }),
+        ...(noReferencing && { sgReferencing: false as const }),
+      });
     } else if (a.type === 'peering') {
       if (a.resource === undefined || !gateways.has(a.resource)) {
         ctx.warn(a.origin, 'peer transit gateway unknown', `transit gateway attachment ${a.id}: the peer ${a.resource ?? '?'} is in no TransitGateways file: not loaded`);
         continue;
       }
-      out[a.id] = labelled(a.tags, { peer: a.resource, ...(routeTable !== undefined && { routeTable }) });
+      out[nameOf(a.id)] = labelled(a.tags, { peer: a.resource, ...(routeTable !== undefined && { routeTable }) });
     } else {
       ctx.warn(a.origin, `transit gateway ${a.type} attachment`, `transit gateway attachment ${a.id} is a ${a.type} attachment: not modelled`, '.ResourceType');
     }
@@ -189,7 +209,7 @@ function attachmentsOf(ctx: ImportContext, draft: Draft, tgwId: string, tableIds
   return out;
 }
 
-function staticRoutesOf(ctx: ImportContext, tableId: string, attachments: Readonly<Record<string, TgwAttachmentDoc>>): TgwRouteDoc[] {
+function staticRoutesOf(ctx: ImportContext, tableId: string, attachments: Readonly<Record<string, TgwAttachmentDoc>>, nameOf: (attachmentId: string) => string): TgwRouteDoc[] {
   const found = ctx.store<StaticRoutes>(STATIC_ROUTES).get(tableId);
   if (!found) return [];
   const out: TgwRouteDoc[] = [];
@@ -206,7 +226,7 @@ function staticRoutesOf(ctx: ImportContext, tableId: string, attachments: Readon
       return;
     }
     if (targets.length > 1) ctx.warn(found.origin, 'transit gateway ECMP route', `route ${destination} of ${tableId} has ${targets.length} attachments: only the first is modelled`, `.Routes[${i}]`);
-    const attachment = targets[0].TransitGatewayAttachmentId;
+    const attachment = nameOf(targets[0].TransitGatewayAttachmentId);
     if (attachments[attachment] === undefined) {
       ctx.warn(found.origin, 'unknown target', `route ${destination} of ${tableId} goes to ${attachment}, which is not loaded: written as a blackhole`, `.Routes[${i}]`);
       out.push({ destination, blackhole: true });
@@ -215,9 +235,9 @@ function staticRoutesOf(ctx: ImportContext, tableId: string, attachments: Readon
   return out;
 }
 
-/** The VPCs attached to each written transit gateway that references groups (for stale checks). */
+/** The VPCs attached with group referencing to each written transit gateway that has it on (for stale checks). */
 export function referencingGroups(draft: Draft): { vpcs: Set<string> }[] {
   return [...draft.transitGateways.values()]
     .filter((t) => t.sgReferencing)
-    .map((t) => ({ vpcs: new Set(Object.values(t.attachments).flatMap((a) => ('vpc' in a ? [a.vpc] : []))) }));
+    .map((t) => ({ vpcs: new Set(Object.values(t.attachments).flatMap((a) => ('vpc' in a && a.sgReferencing !== false ? [a.vpc] : []))) }));
 }

@@ -154,6 +154,7 @@ export class Checker {
 
   /** Diagnostics in the order their fields appear in the document (stable for equal places). */
   sorted(doc: unknown, file: string): Diagnostic[] {
+    if (this.problems.length === 0) return [];
     const order = new Map<string, number>();
     let n = 0;
     const walk = (v: unknown, path: PathSegment[]): void => {

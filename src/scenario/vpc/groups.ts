@@ -13,7 +13,7 @@
  */
 import { formatCidr } from '../../net/ipv4.ts';
 import { formatPath } from '../diagnostics.ts';
-import { absent, entriesOf, type Path } from './checker.ts';
+import { absent, entriesOf, isPlainObject, type Path } from './checker.ts';
 import { reference, vpcField, type Ctx } from './context.ts';
 import { checkMatch, sameMatch } from './rules.ts';
 import { EGRESS_RULE_FIELDS, GROUP_FIELDS, INGRESS_RULE_FIELDS, PEER_FIELDS } from './vocabulary.ts';
@@ -23,6 +23,18 @@ export const ALL_OUT: VpcRule = { protocol: 'all', peer: { kind: 'cidr', cidr: {
 
 /** The VPCs a group of `vpc` may reference in a rule of `direction`. */
 export function reachableVpcs(ctx: Ctx, vpc: string, direction: Direction): Set<string> {
+  let cache = reachCache.get(ctx);
+  if (!cache) reachCache.set(ctx, (cache = new Map()));
+  const key = `${direction}\u0000${vpc}`;
+  let out = cache.get(key);
+  if (!out) cache.set(key, (out = computeReach(ctx, vpc, direction)));
+  return out;
+}
+
+/** Peerings and transit gateways are settled before any rule is read, so reach is cached. */
+const reachCache = new WeakMap<Ctx, Map<string, Set<string>>>();
+
+function computeReach(ctx: Ctx, vpc: string, direction: Direction): Set<string> {
   const out = new Set([vpc]);
   const region = ctx.vpcs.get(vpc)?.region;
   for (const p of ctx.peerings.values()) {
@@ -68,6 +80,13 @@ export function sameRule(a: VpcRule, b: VpcRule): boolean {
 export function checkRule(ctx: Ctx, v: unknown, path: Path, direction: Direction, vpc: string | undefined): VpcRule | undefined {
   const { c } = ctx;
   const field = direction === 'ingress' ? 'from' : 'to';
+  const other = direction === 'ingress' ? 'to' : 'from';
+  if (isPlainObject(v) && !absent(v[other]) && absent(v[field])) {
+    c.error([...path, other], direction === 'ingress'
+      ? 'an ingress rule names its source with from (to is for egress rules)'
+      : 'an egress rule names its destination with to (from is for ingress rules)');
+    return undefined;
+  }
   const o = c.mapping(v, path, direction === 'ingress' ? INGRESS_RULE_FIELDS : EGRESS_RULE_FIELDS,
     `${direction === 'ingress' ? 'an ingress' : 'an egress'} rule ({ protocol, ports or icmp, ${field}: { cidr } or { group } or { prefixList }, description })`);
   if (!o) return undefined;

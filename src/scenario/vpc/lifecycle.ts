@@ -114,6 +114,13 @@ function associate(r: Replay, path: Path, e: EntryDoc): VpcAction | undefined {
     if (track && privateIp === track.primary) privateIp = undefined;
   }
   if (ip === undefined || eni === undefined || !track) return undefined;
+  const first = ctx.publicClaims.get(ip);
+  const home = first === undefined ? undefined : ctx.enis.get(first.owner)?.vpc;
+  const region = (vpc: string | undefined): string | undefined => (vpc === undefined ? undefined : ctx.vpcs.get(vpc)?.region);
+  if (region(home) !== undefined && region(track.vpc) !== undefined && region(home) !== region(track.vpc)) {
+    ctx.c.error([...path, 'elasticIp'], `Elastic IP ${formatIp(ip)} belongs to region ${region(home)} (${formatPath(first!.path)}), but ${eni} is in ${region(track.vpc)} (an Elastic IP belongs to one region)`);
+    return undefined;
+  }
   if (!ctx.publicClaims.has(ip)) claimPublic(ctx, ip, { owner: eni, what: 'Elastic IP', path: [...path, 'elasticIp'], eip: 'instance' });
   for (const [other, holder] of r.eips) {
     if (other !== ip && holder?.eni === eni && (holder.privateIp ?? -1) === (privateIp ?? -1)) r.eips.set(other, null);

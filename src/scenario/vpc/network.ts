@@ -124,7 +124,8 @@ function zoneProblem(ctx: Ctx, zone: string, region: string, vpc: string): strin
 
 export function checkSubnets(ctx: Ctx, v: unknown): void {
   const { c } = ctx;
-  const byVpc = new Map<string, { cidr: Cidr; name: string }[]>();
+  const byVpc = new Map<string, { cidr: Cidr; name: string; order: number }[]>();
+  let order = 0;
   for (const [name, value] of entriesOf(v)) {
     if (ctx.names.get(name)?.kind !== 'subnet') continue;
     const path = ['subnets', name];
@@ -147,13 +148,11 @@ export function checkSubnets(ctx: Ctx, v: unknown): void {
     if (raw !== undefined) cidr = c.cidr(raw, [...path, 'cidr']);
     if (cidr && checkSize(ctx, cidr, [...path, 'cidr'], 'a subnet block') && vpc) {
       const inside = vpc.cidrs.some((b) => b.prefix <= cidr!.prefix && cidrContains(b, cidr!.base));
-      if (!inside) {
-        c.error([...path, 'cidr'], `${formatCidr(cidr)} is not inside a block of VPC ${vpc.name} (${vpc.cidrs.map(formatCidr).join(', ')})`);
-      } else {
-        const siblings = byVpc.get(vpc.name) ?? [];
-        const clash = siblings.find((s) => overlaps(s.cidr, cidr!));
-        if (clash) c.error([...path, 'cidr'], `${formatCidr(cidr)} overlaps subnet ${clash.name} (${formatCidr(clash.cidr)}); subnets of a VPC do not overlap`);
-        else byVpc.set(vpc.name, [...siblings, { cidr, name }]);
+      if (!inside) c.error([...path, 'cidr'], `${formatCidr(cidr)} is not inside a block of VPC ${vpc.name} (${vpc.cidrs.map(formatCidr).join(', ')})`);
+      else {
+        let list = byVpc.get(vpc.name);
+        if (!list) byVpc.set(vpc.name, (list = []));
+        list.push({ cidr, name, order: order++ });
       }
     }
     const mapPublicIp = c.boolean(o, 'mapPublicIp', path, false);
@@ -161,6 +160,30 @@ export function checkSubnets(ctx: Ctx, v: unknown): void {
     if (c.count > before || !vpc || !cidr || zone === undefined) continue;
     ctx.subnets.set(name, { name, vpc: vpc.name, zone, cidr, mapPublicIp, ...(label !== undefined ? { label } : {}) });
   }
+  // Overlaps: sorted by base, a block overlaps an earlier one iff it starts before the widest
+  // end so far. The one later in the file is reported, naming the earliest it overlaps.
+  for (const list of byVpc.values()) {
+    const sorted = [...list].sort((a, b) => a.cidr.base - b.cidr.base || a.cidr.prefix - b.cidr.prefix);
+    const clashes = new Map<string, { name: string; cidr: Cidr }>();
+    let widest: (typeof list)[number] | undefined;
+    for (const s of sorted) {
+      if (widest && s.cidr.base <= lastOf(widest.cidr)) {
+        const [late, early] = s.order > widest.order ? [s, widest] : [widest, s];
+        if (!clashes.has(late.name)) clashes.set(late.name, early);
+      }
+      if (!widest || lastOf(s.cidr) > lastOf(widest.cidr)) widest = s;
+    }
+    for (const s of list) {
+      const early = clashes.get(s.name);
+      if (!early) continue;
+      c.error(['subnets', s.name, 'cidr'], `${formatCidr(s.cidr)} overlaps subnet ${early.name} (${formatCidr(early.cidr)}); subnets of a VPC do not overlap`);
+      ctx.subnets.delete(s.name);
+    }
+  }
+}
+
+function lastOf(cidr: Cidr): number {
+  return cidr.base + 2 ** (32 - cidr.prefix) - 1;
 }
 
 export function checkPrefixLists(ctx: Ctx, v: unknown): void {

@@ -14,7 +14,7 @@
 import { cidrContains, formatCidr } from '../../net/ipv4.ts';
 import { listOf } from '../schema.ts';
 import { absent, entriesOf, type Obj, type Path } from './checker.ts';
-import { mainTableName, reference, vpcField, type Ctx } from './context.ts';
+import { article, mainTableName, reference, vpcField, type Ctx } from './context.ts';
 import { idKind, ROUTE_FIELDS, ROUTE_TABLE_FIELDS, type ObjectKind } from './vocabulary.ts';
 import type { Destination, RouteSpec, RouteTableSpec, RouteTargetKind } from './spec.ts';
 
@@ -126,7 +126,7 @@ export function checkRoute(ctx: Ctx, v: unknown, path: Path, vpc: string | undef
         else if (gone) c.error(tp, gone);
         else target = { kind, name: ref };
       }
-      if (propagated && kind !== undefined && kind !== 'vgw') c.error([...path, 'propagated'], `a propagated route comes from a VPN gateway (route propagation), not ${ctx.names.get(ref!)!.kind === 'instance' ? 'an instance' : `a ${ctx.names.get(ref!)!.kind}`}`);
+      if (propagated && !opts.timeline && kind !== undefined && kind !== 'vgw') c.error([...path, 'propagated'], `a propagated route comes from a VPN gateway (route propagation), not ${article(ctx.names.get(ref!)!.kind)}`);
     }
   }
   if (destination?.kind === 'cidr' && vpc !== undefined && ctx.vpcs.has(vpc)) {

@@ -115,6 +115,7 @@ export type TgwAttachmentSpec =
 export interface TransitGatewaySpec {
   readonly name: string;
   readonly region: string;
+  readonly account?: string;
   readonly dnsSupport: boolean;
   readonly sgReferencing: boolean;
   readonly routeTables: readonly TgwRouteTableSpec[];

@@ -1,7 +1,7 @@
 /**
  * scenario/vpc/transit: transit gateways, their route tables and attachments.
  *
- * Owns: `transitGateways.<t>`: region, `dnsSupport` (true), `sgReferencing` (false); VPC
+ * Owns: `transitGateways.<t>`: region, `account` (its owner, as an import writes it), `dnsSupport` (true), `sgReferencing` (false); VPC
  * attachments (a VPC of the gateway's region attached once, one subnet of that VPC per zone,
  * an association with one of the gateway's tables, propagation into its tables, the
  * attachment's own `sgReferencing`, AWS's default on) and peering attachments (`peer`:
@@ -35,6 +35,11 @@ export function checkTransitGateways(ctx: Ctx, v: unknown): void {
         region = undefined;
       }
     }
+    let account: string | undefined;
+    if (!absent(o.account)) {
+      if (typeof o.account === 'number' && Number.isSafeInteger(o.account) && o.account >= 0) account = String(o.account).padStart(12, '0');
+      else account = c.string(o.account, [...path, 'account'], 'an account id');
+    }
     const dnsSupport = c.boolean(o, 'dnsSupport', path, true);
     const sgReferencing = c.boolean(o, 'sgReferencing', path, false);
     const label = c.text(o, 'label', path);
@@ -58,7 +63,10 @@ export function checkTransitGateways(ctx: Ctx, v: unknown): void {
         if (!attachmentNames.has(an)) continue;
         const ap = [...path, 'attachments', an];
         const peering = isPlainObject(av) && !absent(av.peer);
-        const ao = c.mapping(av, ap, peering ? TGW_PEER_ATTACHMENT_FIELDS : TGW_VPC_ATTACHMENT_FIELDS,
+        if (peering && isPlainObject(av) && !absent(av.propagate)) {
+          c.error([...ap, 'propagate'], 'a peering attachment takes static routes only (it propagates nothing)');
+        }
+        const ao = c.mapping(av, ap, peering ? [...TGW_PEER_ATTACHMENT_FIELDS, 'propagate'] : TGW_VPC_ATTACHMENT_FIELDS,
           'an attachment ({ vpc, subnets, routeTable, propagate, sgReferencing } or { peer, routeTable })');
         if (!ao) continue;
         const b = c.count;
@@ -93,7 +101,7 @@ export function checkTransitGateways(ctx: Ctx, v: unknown): void {
       }
     }
     if (c.count > before || region === undefined) continue;
-    ctx.tgws.set(name, { name, region, dnsSupport, sgReferencing, routeTables, attachments, ...(label !== undefined ? { label } : {}) });
+    ctx.tgws.set(name, { name, region, ...(account !== undefined ? { account } : {}), dnsSupport, sgReferencing, routeTables, attachments, ...(label !== undefined ? { label } : {}) });
   }
   // A peering attachment joins two transit gateways once per side.
   const seen = new Set<string>();

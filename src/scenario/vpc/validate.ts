@@ -11,7 +11,8 @@
  */
 import { basename, extname } from 'node:path';
 import { formatCidr } from '../../net/ipv4.ts';
-import type { Diagnostic } from '../diagnostics.ts';
+import { formatPath, shown, type Diagnostic } from '../diagnostics.ts';
+import { nestingProblem } from '../load/structure.ts';
 import { describeValue } from '../schema.ts';
 import { absent, Checker, type Obj } from './checker.ts';
 import { collectNames, defaultAclName, mainTableName, newCtx, type Ctx } from './context.ts';
@@ -37,9 +38,12 @@ function defaultName(file: string): string {
 
 /** Checks a plain `platform: vpc` document completely and, when it is valid, normalizes it. */
 export function validateVpcScenario(doc: unknown, file: string): VpcValidationResult {
+  // A document from code may nest without bound or hold a cycle: refused before any reader recurses.
+  const deep = nestingProblem(doc);
+  if (deep) return { ok: false, diagnostics: [shown({ file, path: formatPath(deep.path), message: deep.message })] };
   const c = new Checker();
   const spec = check(c, doc, defaultName(file));
-  const diagnostics = c.sorted(doc, file);
+  const diagnostics = c.sorted(doc, file).map(shown);
   if (diagnostics.length > 0 || !spec) {
     return { ok: false, diagnostics: diagnostics.length ? diagnostics : [{ file, path: '', message: 'invalid scenario' }] };
   }

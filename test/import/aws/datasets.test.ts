@@ -18,6 +18,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importAwsFolder, renderImported, type VpcScenarioDocument } from '../../../src/index.ts';
+import { validateVpcScenario } from '../../../src/scenario/vpc/index.ts';
 import { structuralProblems } from './structure.ts';
 
 const repo = join(import.meta.dirname, '../../..');
@@ -131,7 +132,7 @@ const SETS: { dir: string; counts: Counts; warnings: string[]; note?: string }[]
     // VpcInfo has no Region); 10 groups (13 records), all in undescribed VPCs.
     counts: none,
     warnings: [
-      'InstanceTest.json: instance of an unknown subnet',
+      'InstanceTest.json: instance without its primary interface',
       'InstanceTest.json: pending instance',
       'NetworkAclIcmpTest.json: network ACL of an unknown VPC',
       'NetworkAclTest.json: duplicate id',
@@ -171,8 +172,8 @@ const SETS: { dir: string; counts: Counts; warnings: string[]; note?: string }[]
     dir: 'cloud-custodian-placebo/test_interface_detach_primary_nic_2',
     counts: none,
     warnings: [
-      'ec2.DescribeInstances_1.json: instance of an unknown subnet ×2',
-      'ec2.DescribeNetworkInterfaces_1.json: interface of an unknown subnet ×3', // the instances' ENIs
+      'ec2.DescribeInstances_1.json: instance without its primary interface ×2',
+      'ec2.DescribeNetworkInterfaces_1.json: interface of an unknown subnet ×2', // each instance's eth0 (its eth1 goes with it)
       'ec2.DescribeNetworkInterfaces_1.json: other interface (interface) ×2', // detached
       'ec2.DescribeNetworkInterfaces_1.json: other interface (vpc_endpoint) ×2', // (and 2 NAT, 2 TGW ENIs: silent)
     ],
@@ -205,6 +206,7 @@ const SETS: { dir: string; counts: Counts; warnings: string[]; note?: string }[]
     dir: 'cloudmapper-demo',
     counts: { vpcs: 1, subnets: 4, groups: 8, rules: 19, instances: 3, routes: 0, naclEntries: 0, peerings: 0 },
     warnings: [
+      'us-east-1/ec2-describe-instances.json: impossible private IP ×3', // sanitised: 10.0.0.1, 10.0.2.1, 10.0.3.1 are VPC routers
       'us-east-1/ec2-describe-instances.json: duplicate id ×2', // eni-00000000 on all three instances
       'us-east-1/ec2-describe-network-interfaces.json: other interface (interface)', // an ECS task's ENI
       'us-east-1/ec2-describe-security-groups.json: host bits', // 2.2.2.2/28
@@ -255,6 +257,12 @@ describe.skipIf(DATA === undefined)('importing the shared AWS data sets', () => 
         expect(structuralProblems(result.document)).toEqual([]);
       });
 
+      it('is a valid platform: vpc scenario (scenario/vpc validates it)', () => {
+        if (!result.ok) throw new Error('not imported');
+        const v = validateVpcScenario(JSON.parse(renderImported(result.document, 'json')), `${set.dir}.yaml`);
+        expect(v.ok ? [] : v.diagnostics.map((d) => `${d.path}: ${d.message}`)).toEqual([]);
+      });
+
       it('gives the same bytes twice, YAML and JSON', () => {
         if (!result.ok) throw new Error('not imported');
         const again = importAwsFolder(dir);
@@ -270,6 +278,7 @@ describe.skipIf(DATA === undefined)('importing the shared AWS data sets', () => 
       const r = importAwsFolder(join(root, set));
       expect(r.ok, set).toBe(true);
       if (r.ok) expect(structuralProblems(r.document), set).toEqual([]);
+      if (r.ok) expect(validateVpcScenario(JSON.parse(renderImported(r.document, 'json')), `${set}.yaml`).ok, set).toBe(true);
     }
   });
 });

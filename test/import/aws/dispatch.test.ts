@@ -5,10 +5,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importAwsFolder, renderImported, type ImportResult, type VpcScenarioDocument } from '../../../src/index.ts';
+import { validateVpcScenario } from '../../../src/scenario/vpc/index.ts';
 import { account, folder, SUBNETS, VPC, WEB_GROUP } from './fixtures.ts';
 
 function imported(r: ImportResult): VpcScenarioDocument {
   if (!r.ok) throw new Error(`not imported: ${JSON.stringify(r.diagnostics)}`);
+  const v = validateVpcScenario(JSON.parse(JSON.stringify(r.document)), 'imported.yaml');
+  expect(v.ok ? [] : v.diagnostics.map((d) => `${d.path}: ${d.message}`)).toEqual([]); // every import is a valid scenario
   return r.document;
 }
 

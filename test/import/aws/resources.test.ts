@@ -4,10 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { importAwsFolder, type ImportResult, type VpcScenarioDocument } from '../../../src/index.ts';
+import { validateVpcScenario } from '../../../src/scenario/vpc/index.ts';
 import { account, eni, folder, instance } from './fixtures.ts';
 
 function imported(r: ImportResult): VpcScenarioDocument {
   if (!r.ok) throw new Error(`not imported: ${JSON.stringify(r.diagnostics)}`);
+  const v = validateVpcScenario(JSON.parse(JSON.stringify(r.document)), 'imported.yaml');
+  expect(v.ok ? [] : v.diagnostics.map((d) => `${d.path}: ${d.message}`)).toEqual([]); // every import is a valid scenario
   return r.document;
 }
 const keys = (r: ImportResult): string[] => r.warnings.map((w) => w.key);
@@ -104,7 +107,7 @@ describe('security groups', () => {
       'pl.json': { PrefixLists: [{ PrefixListId: 'pl-1', PrefixListName: 'com.amazonaws.eu-west-1.s3', Cidrs: ['52.218.0.0/17', '3.5.64.0/21'] }] },
       'g.json': { SecurityGroups: [{ GroupId: 'sg-t', VpcId: 'vpc-1', IpPermissions: [rule], IpPermissionsEgress: [] }] },
     });
-    expect(imported(withList).prefixLists).toEqual({ 'pl-1': ['52.218.0.0/17', '3.5.64.0/21'] });
+    expect(imported(withList).prefixLists).toEqual({ 'pl-1': { label: 'com.amazonaws.eu-west-1.s3', cidrs: ['52.218.0.0/17', '3.5.64.0/21'] } });
     expect(imported(withList).groups?.['sg-t'].ingress[0].from).toEqual({ prefixList: 'pl-1' });
   });
 });
@@ -301,7 +304,7 @@ describe('instances and network interfaces', () => {
       'e.json': {
         NetworkInterfaces: [
           eni('eni-1', 'subnet-a', '10.0.1.50', { Attachment: { InstanceId: 'i-1', DeviceIndex: 1 } }),
-          eni('eni-0', 'subnet-a', '10.0.1.99', { Attachment: { InstanceId: 'i-1', DeviceIndex: 0 }, Groups: [] }),
+          eni('eni-0', 'subnet-a', '10.0.1.99', { Attachment: { InstanceId: 'i-1', DeviceIndex: 0 } }),
           eni('eni-lb', 'subnet-a', '10.0.1.77', { Attachment: null, InterfaceType: 'interface' }),
           eni('eni-nat', 'subnet-a', '10.0.1.9', { Attachment: { DeviceIndex: 1 }, InterfaceType: 'nat_gateway' }),
         ],
@@ -310,7 +313,7 @@ describe('instances and network interfaces', () => {
     const doc = imported(r);
     expect(doc.instances?.['i-1']).toEqual({
       interfaces: [
-        { name: 'eni-0', subnet: 'subnet-a', groups: [], privateIp: '10.0.1.99', publicIp: 'none' },
+        { name: 'eni-0', subnet: 'subnet-a', groups: ['sg-web'], privateIp: '10.0.1.99', publicIp: 'none' },
         { name: 'eni-1', subnet: 'subnet-a', groups: ['sg-web'], privateIp: '10.0.1.50' },
       ],
     });
@@ -328,6 +331,28 @@ describe('instances and network interfaces', () => {
     expect(keys(r)).toContain('duplicate id');
   });
 
+  it('leaves out a private IP no ENI can hold (reserved, outside the subnet, held twice), warned; sgsim assigns a primary one', () => {
+    const r = run({
+      'i.json': {
+        Reservations: [
+          {
+            Instances: [
+              instance('i-1', 'running', eni('eni-1', 'subnet-a', '10.0.1.1')),
+              instance('i-2', 'running', eni('eni-2', 'subnet-a', '10.0.1.20', { PrivateIpAddresses: [{ PrivateIpAddress: '10.0.1.20', Primary: true }, { PrivateIpAddress: '10.0.9.9' }, { PrivateIpAddress: '10.0.1.255' }] })),
+              instance('i-3', 'running', eni('eni-3', 'subnet-a', '10.0.1.20')),
+            ],
+          },
+        ],
+      },
+    });
+    const i = imported(r).instances ?? {};
+    expect(i['i-1']).not.toHaveProperty('privateIp');
+    expect(i['i-2']).toMatchObject({ privateIp: '10.0.1.20' });
+    expect(i['i-2']).not.toHaveProperty('secondaryIps');
+    expect(i['i-3']).not.toHaveProperty('privateIp');
+    expect(r.warnings.find((w) => w.key === 'impossible private IP')?.count).toBe(4);
+  });
+
   it('leaves out an instance whose subnet no file describes, and a group no file describes from an ENI', () => {
     const r = run({
       'i.json': {
@@ -339,7 +364,13 @@ describe('instances and network interfaces', () => {
     const doc = imported(r);
     expect(Object.keys(doc.instances ?? {})).toEqual(['i-ok']);
     expect(doc.instances?.['i-ok'].groups).toEqual(['sg-web']);
-    expect(keys(r)).toEqual(expect.arrayContaining(['interface of an unknown subnet', 'instance of an unknown subnet', 'unknown group']));
+    expect(keys(r)).toEqual(expect.arrayContaining(['interface of an unknown subnet', 'instance without its primary interface', 'unknown group']));
+  });
+
+  it('leaves out an ENI none of whose groups is loaded (no file of groups: not the default group either), with its instance if it is eth0', () => {
+    const r = run({ 'i.json': { Reservations: [{ Instances: [instance('i-1', 'running', eni('eni-1', 'subnet-a', '10.0.1.5', { Groups: [{ GroupId: 'sg-gone' }] }))] }] } });
+    expect(imported(r)).not.toHaveProperty('instances');
+    expect(keys(r)).toEqual(expect.arrayContaining(['unknown group', 'interface without groups', 'instance without its primary interface']));
   });
 });
 
@@ -414,7 +445,36 @@ describe('transit gateways', () => {
       },
     });
     expect(doc.transitGateways?.['tgw-2']).toMatchObject({ dnsSupport: true, sgReferencing: false, attachments: {} });
+    expect(doc.transitGateways?.['tgw-1']).not.toHaveProperty('account');
     expect(keys(r)).toContain('transit gateway vpn attachment');
+  });
+});
+
+describe('transit gateway peering', () => {
+  it("names each side of a peering attachment (one AWS id under both gateways) after its gateway, and routes by that name", () => {
+    const side = (tgw: string, peer: string, table: string): Record<string, unknown> => ({
+      TransitGatewayAttachmentId: 'tgw-attach-p',
+      TransitGatewayId: tgw,
+      ResourceType: 'peering',
+      ResourceId: peer,
+      State: 'available',
+      Association: { TransitGatewayRouteTableId: table, State: 'associated' },
+    });
+    const r = run({
+      'aws_configs/eu-west-1/t.json': { TransitGateways: [{ TransitGatewayId: 'tgw-a' }] },
+      'aws_configs/eu-west-1/a.json': { TransitGatewayAttachments: [side('tgw-a', 'tgw-b', 'tgw-rtb-a')] },
+      'aws_configs/eu-west-1/r.json': { TransitGatewayRouteTables: [{ TransitGatewayRouteTableId: 'tgw-rtb-a', TransitGatewayId: 'tgw-a' }] },
+      'aws_configs/eu-west-1/s.json': {
+        TransitGatewayStaticRoutes: [{ TransitGatewayRouteTableId: 'tgw-rtb-a', Routes: [{ DestinationCidrBlock: '10.8.0.0/16', State: 'active', Type: 'static', TransitGatewayAttachments: [{ TransitGatewayAttachmentId: 'tgw-attach-p' }] }] }],
+      },
+      'aws_configs/us-east-1/t.json': { TransitGateways: [{ TransitGatewayId: 'tgw-b' }] },
+      'aws_configs/us-east-1/a.json': { TransitGatewayAttachments: [side('tgw-b', 'tgw-a', 'tgw-rtb-b')] },
+      'aws_configs/us-east-1/r.json': { TransitGatewayRouteTables: [{ TransitGatewayRouteTableId: 'tgw-rtb-b', TransitGatewayId: 'tgw-b' }] },
+    });
+    const t = imported(r).transitGateways ?? {};
+    expect(t['tgw-a']).toMatchObject({ region: 'eu-west-1', attachments: { 'tgw-attach-p-tgw-a': { peer: 'tgw-b', routeTable: 'tgw-rtb-a' } } });
+    expect(t['tgw-a'].routeTables['tgw-rtb-a'].routes).toEqual([{ destination: '10.8.0.0/16', attachment: 'tgw-attach-p-tgw-a' }]);
+    expect(t['tgw-b']).toMatchObject({ region: 'us-east-1', attachments: { 'tgw-attach-p-tgw-b': { peer: 'tgw-a', routeTable: 'tgw-rtb-b' } } });
   });
 });
 

@@ -83,7 +83,7 @@ export function structuralProblems(doc: VpcScenarioDocument): string[] {
     need(ifaces.length > 0, `instances.${id}: no interface`);
     for (const f of ifaces) {
       need(typeof f.subnet === 'string' && f.subnet in sections.subnets, `instances.${id}.subnet ${f.subnet}`);
-      need(typeof f.privateIp === 'string', `instances.${id}.privateIp`);
+      need(f.privateIp === undefined || typeof f.privateIp === 'string', `instances.${id}.privateIp`);
       for (const g of f.groups ?? []) need(g in groups, `instances.${id}.groups ${g}`);
     }
   }

@@ -35,8 +35,10 @@ describe('valid fixtures', () => {
   }
 
   it('two-tier.yaml is the example scenario-format-vpc.md holds today', () => {
-    const doc = join(import.meta.dirname, '../../../../shared/docs/scenario-format-vpc.md');
-    if (!existsSync(doc)) return; // ../shared is beside the project for developers and CI
+    // ../shared beside the clone (CI, /work/main); a git worktree one level deeper sees it at ../../shared.
+    const repo = join(import.meta.dirname, '../../..');
+    const doc = [join(repo, '../shared/docs/scenario-format-vpc.md'), join(repo, '../../shared/docs/scenario-format-vpc.md')].find((p) => existsSync(p));
+    if (doc === undefined) return;
     const block = /```yaml\n([\s\S]*?)```/.exec(readFileSync(doc, 'utf8'))?.[1];
     expect(read('valid', 'two-tier.yaml')).toBe(block);
   });
@@ -209,6 +211,18 @@ instances: { h: { subnet: a, groups: [g] } }
     ]);
   });
 
+  it('keeps an Elastic IP in its region when it moves', () => {
+    const text = BASE.replace('tools: { region: us-east-1, cidr: 10.1.0.0/16 }', 'tools: { region: eu-west-1, cidr: 10.1.0.0/16 }')
+      .replace('tools-a:   { vpc: tools, cidr: 10.1.1.0/24 }', 'tools-a:   { vpc: tools, zone: eu-west-1a, cidr: 10.1.1.0/24 }')
+      .replace('monitor: { vpc: tools }', 'monitor: { vpc: tools }\n  mon2: { vpc: app }')
+      .replace('ports: 9100, from: { group: monitor } }', 'ports: 9100, from: { group: mon2 } }')
+      .replace('peerings: { app-tools: { requester: app, accepter: tools } }', 'peerings: { app-tools: { requester: app, accepter: tools } }')
+      + '  - { at: 300s, associate: { elasticIp: 203.0.113.10, instance: prom } }\n';
+    expect(problems(text)).toEqual([
+      { file: 'test.yaml', path: 'timeline[6].associate.elasticIp', message: 'Elastic IP 203.0.113.10 belongs to region us-east-1 (instances.web.elasticIp), but prom is in eu-west-1 (an Elastic IP belongs to one region)' },
+    ]);
+  });
+
   it('catches a full subnet', () => {
     const text = BASE.replace('tools-a:   { vpc: tools, cidr: 10.1.1.0/24 }', 'tools-a:   { vpc: tools, cidr: 10.1.1.0/28 }')
       .replace('prom: { subnet: tools-a, groups: [monitor] }', 'prom: { subnet: tools-a, groups: [monitor], secondaryIps: [10.1.1.4, 10.1.1.5, 10.1.1.6, 10.1.1.7, 10.1.1.8, 10.1.1.9, 10.1.1.10, 10.1.1.11, 10.1.1.12, 10.1.1.13, 10.1.1.14] }');
@@ -292,5 +306,19 @@ describe('robustness', () => {
     const a = validateVpcScenario(doc, 'changes.yaml');
     const b = validateVpcScenario(viaJson, 'changes.yaml');
     expect(b).toEqual(a);
+  });
+});
+
+describe('hostile documents', () => {
+  it('refuses a cycle or a document nested too deep, without recursing', () => {
+    const doc: Record<string, unknown> = { version: 1, platform: 'vpc', vpcs: {} };
+    (doc.vpcs as Record<string, unknown>).loop = doc;
+    const r = validateVpcScenario(doc, '<builder>');
+    expect(r).toEqual({ ok: false, diagnostics: [{ file: '<builder>', path: 'vpcs.loop', message: expect.stringContaining('cycle') }] });
+  });
+
+  it('shows hidden characters of names escaped', () => {
+    const r = validateVpcScenario(parseYaml(BASE.replace('monitor: { vpc: tools }', 'monitor: { vpc: "to\u202eols" }')), 'test.yaml');
+    expect(r.ok ? [] : r.diagnostics.map((d) => d.message)).toEqual([expect.stringContaining('unknown vpc "to\\u202eols"')]);
   });
 });
