@@ -39,7 +39,7 @@ const utf8 = new TextEncoder();
  */
 export const TCP_PAYLOAD = utf8.encode('sgsim: a transfer\n');
 export const UDP_PAYLOAD = new Uint8Array(0);
-export const ICMP_PAYLOAD = utf8.encode('sgsim: an echo, 32 bytes of it\n');
+export const ICMP_PAYLOAD = utf8.encode('sgsim: an echo, 32 bytes of it.\n');
 const ICMP_ECHO_REPLY = 0;
 const ICMP_ECHO_REQUEST = 8;
 const SNAPLEN = 65535;

@@ -202,10 +202,11 @@ describe('the capture of a run', () => {
       ['10.0.0.10', 53, '192.0.2.1', 32769],
     ]);
     const icmp = all.filter((r) => r.proto === 1);
-    expect(icmp.map((r) => [r.dport, r.sport, r.seq, r.src])).toEqual([
-      [8, 1, 1, '10.0.0.20'],
-      [0, 1, 1, '10.0.0.10'],
+    expect(icmp.map((r) => [r.dport, r.sport, r.seq, r.src, r.length])).toEqual([
+      [8, 1, 1, '10.0.0.20', 32],
+      [0, 1, 1, '10.0.0.10', 32],
     ]);
+    expect(udp.every((r) => r.length === 0)).toBe(true);
   });
 
   it('several scenarios: a section each (its header, its interface, its packets), each readable alone', () => {
