@@ -106,6 +106,17 @@ describe('the capture of a run', () => {
     expect(Buffer.from(plan).equals(Buffer.from(fast))).toBe(true);
   });
 
+  it('asks the fabric for packet numbers; a trace that does not ask (--trace alone) gets none', () => {
+    const plain: Record<string, unknown>[] = [];
+    runScenario(spec(WORLD), { trace: (e) => plain.push(e) });
+    expect(plain.some((e) => 'pkt' in e)).toBe(false);
+    const numbered: Record<string, unknown>[] = [];
+    runScenario(spec(WORLD), { trace: Object.assign((e: Record<string, unknown>) => numbered.push(e), { packetIds: true }) });
+    const sends = numbered.filter((e) => e.ev === 'send' || (e.ev === 'drop' && e.sport !== undefined));
+    expect(sends.map((e) => e.pkt)).toEqual(sends.map((_, i) => i + 1));
+    expect(numbered.filter((e) => e.ev === 'deliver').every((e) => typeof e.pkt === 'number')).toBe(true);
+  });
+
   it('opens with a section naming the scenario and seed and one raw-IP interface, then holds only packets', () => {
     const blocks = readBlocks(world().bytes);
     expect(blocks[0].type).toBe(0x0a0d0d0a);
