@@ -21,6 +21,7 @@ import {
   type LoadResult,
   type StreamingReport,
   PcapWriter,
+  htmlSectionOf,
   teeTrace,
   type TraceSink,
 } from '../index.ts';
@@ -39,6 +40,8 @@ export interface JobFlags {
   readonly trace: boolean;
   /** Write the run's packet capture (analysis/pcap.ts), a pcapng section, to the sink's `pcap`. */
   readonly pcap: boolean;
+  /** Write the run's section of the HTML report (analysis/html) to the sink's `html`. */
+  readonly html?: boolean;
   readonly compileAfter?: number;
   readonly loadTimeoutMs: number;
 }
@@ -50,6 +53,8 @@ export interface JobSink {
   trace(s: string): void;
   /** Bytes of the capture (`--pcap`), in order. */
   pcap(bytes: Uint8Array): void;
+  /** This file's section of the HTML report (`--html`). */
+  html(s: string): void;
   /** Phase and progress of this file (flows done of total), for a progress bar. */
   progress(phase: 'load' | 'run' | 'write', done: number, total: number): void;
 }
@@ -134,6 +139,7 @@ export async function runJob(job: Job, flags: JobFlags, sink: JobSink): Promise<
       pcap?.finish();
     }
     writeReport(run, flags, p, sink, loadMs);
+    if (flags.html) sink.html(await htmlSectionOf(loaded.spec, run));
     return { kind: 'report', passed: run.passed };
   } catch (e) {
     sink.err(`sgsim: internal error while running ${shown} (this is a bug; please report it):\n${(e as Error)?.stack ?? String(e)}\n`);

@@ -3,7 +3,7 @@
  *
  * Owns: argv (commander): the commands, their options and how an option's value is checked,
  * and the process entry (its Io, cli/io.ts, and an internal error's stack trace, exit 3).
- * The commands themselves are in cli/commands/ (run, validate, generate). Exit codes
+ * The commands themselves are in cli/commands/ (run, validate, generate, diagram). Exit codes
  * (cli/io.ts): 0 every expectation met, 1 an expectation failed, 2 invalid input (the file,
  * the field path and the problem, no stack trace; other files still run), 3 an internal error
  * (a bug: the stack trace is printed), 141 stdout closed under the run.
@@ -11,6 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { diagramCommand, type DiagramFlags } from './commands/diagram.ts';
 import { generateCommand, type GenerateFlags } from './commands/generate.ts';
 import { runCommand, type RunFlags } from './commands/run.ts';
 import { validateCommand } from './commands/validate.ts';
@@ -65,6 +66,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--seed <seed>', "override each scenario's seed", seedOption)
     .option('--trace <file.jsonl>', 'write every packet event (send, nat, redirect, deliver, drop, conntrack, change, outcome) as JSON lines; "-" for stdout (the summary then goes to stderr)')
     .option('--pcap <file.pcapng>', 'write every packet as a pcapng capture for Wireshark/tshark (drops as packet comments; a section per file)')
+    .option('--html <file.html>', 'write a self-contained HTML report: each file\'s diagram coloured by its flows, and the flows in a table that filters and opens a flow\'s details on click')
     .option('--timing', 'measure wall-clock time into stats.wallMs and show it in the summary (otherwise 0, so output is byte-identical across runs)')
     .option('--failed-only', 'list only the flows whose expectation failed (the counts and the tally still cover every flow)')
     .option('--jobs <n>', `files run at once, each in a worker thread (default: the number of cores, ${cores}); the output is the same for every n`, countOption(1, 256), cores)
@@ -111,6 +113,22 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .addHelpText('after', '\nExample:\n  sgsim generate --instances 1000 --groups 40 --rules-per-group 8 --regions 3 --seed 1 --flows 200 -o big.yaml\n  sgsim run big.yaml')
     .action((flags: GenerateFlags) => {
       code = generateCommand(flags, io);
+    });
+
+  program
+    .command('diagram')
+    .description('Draw scenario files: regions as boxes, instances with their addresses and groups, outside hosts, and who may reach whom (Graphviz layout).')
+    .argument('<paths...>', 'scenario files or directories')
+    .option('--format <svg|dot|mermaid>', 'output format', (v: string) => {
+      if (v !== 'svg' && v !== 'dot' && v !== 'mermaid') throw new InvalidArgumentError('expected svg, dot or mermaid');
+      return v;
+    }, 'svg')
+    .option('-o, --output <file>', 'write to a file (several scenario files: a directory, one picture per file) instead of stdout')
+    .option('--run', 'run each scenario first and colour the edges by what its flows did (green connected, orange refused, red timed out; the deciding code on hover)')
+    .option('--load-timeout <duration>', 'time a .ts builder script may take to load (default 5s)', durationOption, DEFAULT_LOAD_TIMEOUT_MS)
+    .addHelpText('after', '\nExamples:\n  sgsim diagram scenarios/04-group-added-to-itself.yaml -o a.svg\n  sgsim diagram scenarios --run -o pictures/\n  sgsim diagram my.yaml --format mermaid')
+    .action(async (paths: string[], flags: DiagramFlags) => {
+      code = await diagramCommand(paths, flags, io);
     });
 
   registerImportCommand(program, io, (c) => (code = c));

@@ -78,7 +78,7 @@ export function toDot(d: Diagram): string {
   if (d.loose.length > 0) {
     lines.push('  subgraph "cluster_outside" {', '    label=<<B>outside EC2</B>>; style="rounded,dashed"; color="#8c959f"; margin=16;');
     for (const id of d.loose) lines.push(`    ${nodeLine(nodes.get(id)!)}`);
-    lines.push('  }');
+    lines.push(`    { rank=same; ${d.loose.map(dotString).join('; ')}; }`, '  }');
   }
   d.nodes.filter((n) => !d.loose.includes(n.id)).forEach((n) => lines.push(`  ${nodeLine(n)}`));
   d.boxes.forEach((b, i) => lines.push(...boxLines(b, String(i), '  ')));

@@ -10,7 +10,7 @@
  * was invalid, else 1 if an expectation failed, else 0.
  */
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
-import { formatDiagnostic, palette, plural, type Diagnostic } from '../../index.ts';
+import { formatDiagnostic, htmlHead, htmlTail, palette, plural, type Diagnostic } from '../../index.ts';
 import { runJob, type Job, type JobFlags, type JobResult, type JobSink } from '../file-job.ts';
 import { EXIT_EXPECTATION_FAILED, EXIT_INTERNAL_ERROR, EXIT_INVALID_INPUT, EXIT_OK, writeFully, type Io } from '../io.ts';
 import { manyJson } from '../output.ts';
@@ -23,6 +23,7 @@ export interface RunFlags {
   seed?: string;
   trace?: string;
   pcap?: string;
+  html?: string;
   timing?: boolean;
   color?: boolean;
   compileAfter?: number;
@@ -59,6 +60,18 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io): Prom
       return EXIT_INVALID_INPUT;
     }
   }
+  let htmlFd: number | null = null;
+  if (flags.html) {
+    try {
+      htmlFd = openSync(flags.html, 'w');
+    } catch (e) {
+      if (traceFd !== null) closeSync(traceFd);
+      if (pcapFd !== null) closeSync(pcapFd);
+      io.stderr(`sgsim: cannot write the HTML report ${flags.html}: ${(e as Error).message}\n`);
+      return EXIT_INVALID_INPUT;
+    }
+    writeFully(htmlFd, htmlHead(jobs.length === 1 ? `sgsim run ${jobs[0].shown}` : `sgsim run: ${jobs.length} scenario files`));
+  }
   const single = jobs.length === 1 && problems.length === 0;
   const jobFlags: JobFlags = {
     format: flags.json ? (single ? 'json0' : 'json2') : 'text',
@@ -68,6 +81,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io): Prom
     failedOnly: flags.failedOnly === true,
     trace: flags.trace !== undefined,
     pcap: pcapFd !== null,
+    html: htmlFd !== null,
     compileAfter: flags.compileAfter,
     loadTimeoutMs: flags.loadTimeout,
   };
@@ -97,6 +111,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io): Prom
       },
       err: stderr,
       trace,
+      html: (s) => writeFully(htmlFd!, s),
       pcap: (bytes) => {
         for (let off = 0; off < bytes.length; ) off += writeSync(pcapFd!, bytes, off);
       },
@@ -117,6 +132,10 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io): Prom
     progress.clear();
     if (traceFd !== null) closeSync(traceFd);
     if (pcapFd !== null) closeSync(pcapFd);
+    if (htmlFd !== null) {
+      writeFully(htmlFd, htmlTail());
+      closeSync(htmlFd);
+    }
   }
 
   const errors: Diagnostic[] = [...problems];

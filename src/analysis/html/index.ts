@@ -1,0 +1,25 @@
+/**
+ * analysis/html: the self-contained HTML run report (report.ts, page.ts), and htmlSectionOf,
+ * which draws a finished run's diagram (analysis/diagram) and lists its flows.
+ */
+import { renderDiagram } from '../diagram/index.ts';
+import type { StreamingReport } from '../../scenario/run.ts';
+import type { ScenarioSpec } from '../../scenario/spec.ts';
+import { htmlSection } from './report.ts';
+
+export { escapeHtml, htmlHead, htmlSection, htmlTail, MAX_HTML_FLOWS, type HtmlSectionInput } from './report.ts';
+
+/** A run's section of the HTML report: its diagram coloured by its flows, and the flows table. */
+export async function htmlSectionOf(spec: ScenarioSpec, run: StreamingReport): Promise<string> {
+  const svg = await renderDiagram(spec, 'svg', run.flows());
+  return htmlSection({
+    scenario: run.scenario,
+    ...(run.file !== undefined ? { file: run.file } : {}),
+    seed: run.seed,
+    passed: run.passed,
+    flowCount: run.flowCount,
+    flows: run.flows(),
+    expectations: run.expectations,
+    svg,
+  });
+}
