@@ -134,7 +134,7 @@ describe('docs/cli.md', () => {
     return sorted([...out.matchAll(/^\s+(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]).filter((o) => o !== '--help'));
   }
 
-  it.each(['run', 'validate', 'generate', 'import aws'])('documents every option of sgsim %s', async (name) => {
+  it.each(['run', 'validate', 'diagram', 'generate', 'import aws'])('documents every option of sgsim %s', async (name) => {
     const command = name.split(' ');
     const heading = `\`sgsim ${command.join(' ')}${command[0] === 'generate' ? '' : command[0] === 'import' ? ' <dir>' : ' <file|dir>…'}\``;
     const text = section(doc, heading);
