@@ -83,9 +83,13 @@ export function toDot(d: Diagram): string {
   d.nodes.filter((n) => !d.loose.includes(n.id)).forEach((n) => lines.push(`  ${nodeLine(n)}`));
   d.boxes.forEach((b, i) => lines.push(...boxLines(b, String(i), '  ')));
   // Outside hosts to the left of every instance: an invisible edge from the first outside node
-  // to each instance puts every instance at least one rank to its right.
+  // to each instance nothing points to puts it (and so every instance) at least one rank to
+  // their right. Only to those: a longer invisible edge would still take room in the layout.
   if (d.loose.length > 0) {
-    for (const n of d.nodes) if (n.kind === 'instance') lines.push(`  ${dotString(d.loose[0])} -> ${dotString(n.id)} [style=invis];`);
+    const pointedTo = new Set(d.edges.flatMap((e) => (e.both ? [e.to, e.from] : [e.to])));
+    for (const n of d.nodes) {
+      if (n.kind === 'instance' && !pointedTo.has(n.id)) lines.push(`  ${dotString(d.loose[0])} -> ${dotString(n.id)} [style=invis];`);
+    }
   }
   for (const e of d.edges) lines.push(`  ${edgeLine(e)}`);
   lines.push('}');
