@@ -65,7 +65,7 @@ export { ScenarioInputError, formatDiagnostic, type Diagnostic } from './scenari
 export { scenario, type ScenarioBuilder } from './scenario/builder.ts';
 export { renderText, renderTextChunks, escapeForDisplay, palette, plural, type Palette, type TextOptions } from './analysis/report.ts';
 export { renderDiagram, diagramOf, toDot, toMermaid, dotToSvg, type DiagramFormat, type Diagram } from './analysis/diagram/index.ts';
-export { htmlHead, htmlSection, htmlSectionOf, htmlTail, escapeHtml, type HtmlSectionInput } from './analysis/html/index.ts';
+export { htmlHead, htmlSection, htmlSectionOf, htmlTail, escapeHtml, FlowEvents, type HtmlSectionInput } from './analysis/html/index.ts';
 export { PcapWriter, pcapOf, teeTrace, type PcapSection } from './analysis/pcap.ts';
 export { generateScenario, generateWorldInput, REGION_NAMES, type GenerateOptions } from './scenario/generate.ts';
 export { importAwsFolder, renderImported, formatWarning, isRegionName, type ImportResult, type ImportWarning, type ImportOptions, type VpcScenarioDocument } from './import/aws/index.ts';

@@ -22,6 +22,7 @@ import {
   type StreamingReport,
   PcapWriter,
   htmlSectionOf,
+  FlowEvents,
   teeTrace,
   type TraceSink,
 } from '../index.ts';
@@ -122,6 +123,8 @@ export async function runJob(job: Job, flags: JobFlags, sink: JobSink): Promise<
       const capture = pcap.section({ scenario: loaded.spec.name, file: shown, seed: flags.seed ?? loaded.spec.seed });
       trace = trace !== null ? teeTrace(trace, capture) : capture;
     }
+    const events = flags.html ? new FlowEvents() : null;
+    if (events !== null) trace = trace !== null ? teeTrace(trace, events.sink) : events.sink;
     try {
       run = runScenarioStreaming(loaded.spec, {
         seed: flags.seed,
@@ -139,7 +142,7 @@ export async function runJob(job: Job, flags: JobFlags, sink: JobSink): Promise<
       pcap?.finish();
     }
     writeReport(run, flags, p, sink, loadMs);
-    if (flags.html) sink.html(await htmlSectionOf(loaded.spec, run));
+    if (events !== null) sink.html(await htmlSectionOf(loaded.spec, run, events));
     return { kind: 'report', passed: run.passed };
   } catch (e) {
     sink.err(`sgsim: internal error while running ${shown} (this is a bug; please report it):\n${(e as Error)?.stack ?? String(e)}\n`);

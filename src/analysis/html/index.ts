@@ -6,11 +6,16 @@ import { renderDiagram } from '../diagram/index.ts';
 import type { StreamingReport } from '../../scenario/run.ts';
 import type { ScenarioSpec } from '../../scenario/spec.ts';
 import { htmlSection } from './report.ts';
+import type { FlowEvents } from './trace.ts';
 
+export { FlowEvents, eventLine, MAX_EVENTS_PER_FLOW } from './trace.ts';
 export { escapeHtml, htmlHead, htmlSection, htmlTail, MAX_HTML_FLOWS, type HtmlSectionInput } from './report.ts';
 
-/** A run's section of the HTML report: its diagram coloured by its flows, and the flows table. */
-export async function htmlSectionOf(spec: ScenarioSpec, run: StreamingReport): Promise<string> {
+/**
+ * A run's section of the HTML report: its diagram coloured by its flows, and the flows table
+ * (with each flow's trace events when `events` collected them during the run).
+ */
+export async function htmlSectionOf(spec: ScenarioSpec, run: StreamingReport, events?: FlowEvents): Promise<string> {
   const svg = await renderDiagram(spec, 'svg', run.flows());
   return htmlSection({
     scenario: run.scenario,
@@ -21,5 +26,6 @@ export async function htmlSectionOf(spec: ScenarioSpec, run: StreamingReport): P
     flows: run.flows(),
     expectations: run.expectations,
     svg,
+    ...(events !== undefined ? { events: (i: number) => events.of(i) } : {}),
   });
 }

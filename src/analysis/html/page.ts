@@ -26,6 +26,7 @@ table.kv td,table.kv th{border:0;padding:2px 8px}
 .outcome{padding:1px 6px;border-radius:10px;font-weight:600}
 .good{background:#dafbe1;color:#116329}.refused{background:#fff1e5;color:#953800}.bad{background:#ffebe9;color:#a40e26}
 .pass{color:#116329;font-weight:600}.fail{color:#cf222e;font-weight:700}
+ol.trace{margin:0;padding-left:20px;font:12px ui-monospace,SFMono-Regular,Menlo,monospace;color:#424a53}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}
 `;
 

@@ -9,8 +9,10 @@
  * section as it finishes, in file order. Every text from a scenario goes through escapeHtml.
  * Does not own: running (scenario/run.ts) or the diagram itself (analysis/diagram).
  */
+import type { TraceEvent } from '../../fabric/flows.ts';
 import type { FlowReport } from '../../scenario/run.ts';
 import { PAGE_SCRIPT, PAGE_STYLE } from './page.ts';
+import { eventLine } from './trace.ts';
 
 /** At most this many flows get a row (a run of millions would make a file no browser opens). */
 export const MAX_HTML_FLOWS = 5000;
@@ -30,6 +32,8 @@ export interface HtmlSectionInput {
   readonly expectations: { readonly total: number; readonly failed: number };
   /** The diagram as inline SVG (trusted: Graphviz's output, its text escaped by dot.ts). */
   readonly svg: string;
+  /** The trace events of flow i (its place in `flows`), if they were kept (trace.ts). */
+  readonly events?: (i: number) => { readonly events: readonly TraceEvent[]; readonly more: number };
 }
 
 export function htmlHead(title: string): string {
@@ -76,7 +80,14 @@ function detailRows(f: FlowReport): [string, string][] {
   return rows;
 }
 
-function flowRow(f: FlowReport, i: number): string {
+function traceList(trace: { readonly events: readonly TraceEvent[]; readonly more: number }): string {
+  if (trace.events.length === 0) return '';
+  const items = trace.events.map((e) => `<li>${escapeHtml(eventLine(e))}</li>`).join('');
+  const more = trace.more > 0 ? `<li>… and ${trace.more} more events</li>` : '';
+  return `<tr><th>trace</th><td><ol class="trace">${items}${more}</ol></td></tr>`;
+}
+
+function flowRow(f: FlowReport, i: number, events: HtmlSectionInput['events']): string {
   const host = hostOf(f.target);
   const verdict = f.ok === undefined ? '' : f.ok ? '<span class="pass">pass</span>' : '<span class="fail">FAIL</span>';
   const name = f.id !== undefined ? `${f.id}${f.repetition !== undefined ? ` #${f.repetition}` : ''}` : `#${f.index}`;
@@ -85,7 +96,7 @@ function flowRow(f: FlowReport, i: number): string {
     `data-hosts="${escapeHtml(` ${f.from} ${host} ${f.to} `)}" data-port="${f.port ?? ''}"`;
   const details = detailRows(f)
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
-    .join('');
+    .join('') + (events ? traceList(events(i)) : '');
   return (
     `<tr class="flow" tabindex="0" data-i="${i}" ${attrs}>` +
     `<td>${f.atMs}</td><td>${escapeHtml(name)}</td><td>${escapeHtml(f.action)}</td><td>${escapeHtml(f.from)}</td>` +
@@ -108,7 +119,7 @@ export function htmlSection(run: HtmlSectionInput): string {
   let i = 0;
   for (const f of run.flows) {
     if (i >= MAX_HTML_FLOWS) break;
-    rows.push(flowRow(f, i));
+    rows.push(flowRow(f, i, run.events));
     outcomes.push(f.outcome);
     codes.push(f.explanation.code);
     i++;

@@ -2,7 +2,7 @@
  * The HTML report in a real browser (headless Chromium from Debian's package, driven by
  * playwright-core): `sgsim run --html` on seed scenario 4, loaded from a file with the network
  * cut off; the table lists every flow, a filter hides the others, a click opens a flow's
- * details, and the page is fully drawn (screenshot; with SGSIM_SCREENSHOT=<file> it is kept).
+ * details (explanation and trace events), and the page is fully drawn (screenshot; with SGSIM_SCREENSHOT=<file> it is kept).
  * Skips, saying why, only when /usr/bin/chromium is absent (`.ci/run` installs it).
  */
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -68,6 +68,10 @@ describe.skipIf(!hasChromium)('the HTML report in headless Chromium', () => {
       const text = (await details.first().textContent()) ?? '';
       expect(text).toContain('SG_REFERENCES_NOT_PRESERVED');
       expect(text).toContain('from web2 to web1.public port 3306');
+      // Its trace events: the SYN sent from web2's public address, dropped at web1.
+      expect(await details.first().locator('ol.trace li').count()).toBeGreaterThan(1);
+      expect(text).toMatch(/send web2 [\d.]+:\d+ → [\d.]+:3306 proto=tcp flags=SYN path=public/);
+      expect(text).toContain('code=SG_REFERENCES_NOT_PRESERVED');
       await visible.first().click();
       expect(await details.count()).toBe(0);
 

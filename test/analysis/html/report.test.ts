@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, htmlHead, htmlSection, htmlSectionOf, htmlTail, MAX_HTML_FLOWS } from '../../../src/analysis/html/index.ts';
+import { FlowEvents, eventLine } from '../../../src/analysis/html/index.ts';
 import { runScenario, runScenarioStreaming } from '../../../src/index.ts';
 import { specOf, WORLD } from '../diagram/fixture.ts';
 
@@ -44,6 +45,19 @@ describe('the HTML report', () => {
     expect(html).not.toContain('<script>alert(1)');
     expect(html).not.toContain('<b>"lab"</b>');
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+
+  it("shows each flow's trace events in its details, when they were collected", async () => {
+    const events = new FlowEvents();
+    const run = runScenarioStreaming(spec, { trace: events.sink });
+    const html = await htmlSectionOf(spec, run, events);
+    const details = html.match(/<tr class="details" hidden>.*?<\/tr>\n/gs)!;
+    expect(details[1]).toContain('<th>trace</th>');
+    expect(details[1]).toMatch(/<li>\d+\.\d{3} ms send admin 1\.2\.3\.4:\d+ → 54\.0\.0\.1:22 proto=tcp flags=SYN path=public<\/li>/);
+    expect(details[2]).toContain('code=ENI_SG_RULES_MISMATCH');
+    expect(eventLine({ tNs: 1_500_000, ev: 'nat', flow: 0, side: 'source', from: '10.0.0.1', to: '54.0.0.1' })).toBe('1.500 ms nat side=source from=10.0.0.1 to=54.0.0.1');
+    // Without collected events, no trace row.
+    expect(await page()).not.toContain('<th>trace</th>');
   });
 
   it(`lists at most ${MAX_HTML_FLOWS} flows, saying how many there were`, () => {
