@@ -118,7 +118,7 @@ describe('sgsim run output', () => {
       const child = spawn(process.execPath, [bin, 'run', ...args], { stdio: ['ignore', out, 'pipe'] });
       closeSync(out);
       let err = '';
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
       const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
       expect(code).toBe(74);
       expect(err).toMatch(/^sgsim: cannot write to stdout: ENOSPC[^\n]*\n$/);
