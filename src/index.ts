@@ -64,7 +64,7 @@ export {
 export { ScenarioInputError, formatDiagnostic, type Diagnostic } from './scenario/diagnostics.ts';
 export { scenario, type ScenarioBuilder } from './scenario/builder.ts';
 export { renderText, renderTextChunks, escapeForDisplay, palette, plural, type Palette, type TextOptions } from './analysis/report.ts';
-export { renderDiagram, diagramOf, toDot, toMermaid, dotToSvg, type DiagramFormat, type Diagram } from './analysis/diagram/index.ts';
+export { renderDiagram, diagramOf, toDot, toMermaid, dotToSvg, DiagramTooLargeError, MAX_DIAGRAM_HOSTS, type DiagramFormat, type Diagram } from './analysis/diagram/index.ts';
 export { htmlHead, htmlSection, htmlSectionOf, htmlTail, escapeHtml, FlowEvents, type HtmlSectionInput } from './analysis/html/index.ts';
 export { PcapWriter, pcapOf, teeTrace, type PcapSection } from './analysis/pcap.ts';
 export { generateScenario, generateWorldInput, REGION_NAMES, type GenerateOptions } from './scenario/generate.ts';

@@ -55,6 +55,17 @@ describe('sgsim diagram', () => {
     expect(without.code).toBe(2);
     expect(without.err).toContain('give -o a directory');
   });
+
+  it('refuses a world too large to draw, exit 2, naming the file', async () => {
+    const big = join(tmp(), 'big.yaml');
+    expect((await cli('generate', '--instances', '400', '--groups', '5', '-o', big)).code).toBe(0);
+    const r = await cli('diagram', big, '--format', 'dot');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/big\.yaml: \d+ instances and external hosts are too many to draw \(at most 300\)/);
+    const html = join(tmp(), 'big.html');
+    expect((await cli('run', big, '--html', html)).code).toBe(0);
+    expect(readFileSync(html, 'utf8')).toContain('<p class="note">No diagram: ');
+  });
 });
 
 describe('sgsim run --html', () => {

@@ -2,10 +2,10 @@
  * analysis/html: the self-contained HTML run report (report.ts, page.ts), and htmlSectionOf,
  * which draws a finished run's diagram (analysis/diagram) and lists its flows.
  */
-import { renderDiagram } from '../diagram/index.ts';
+import { DiagramTooLargeError, renderDiagram } from '../diagram/index.ts';
 import type { StreamingReport } from '../../scenario/run.ts';
 import type { ScenarioSpec } from '../../scenario/spec.ts';
-import { htmlSection } from './report.ts';
+import { escapeHtml, htmlSection } from './report.ts';
 import type { FlowEvents } from './trace.ts';
 
 export { FlowEvents, eventLine, MAX_EVENTS_PER_FLOW } from './trace.ts';
@@ -16,7 +16,13 @@ export { escapeHtml, htmlHead, htmlSection, htmlTail, MAX_HTML_FLOWS, type HtmlS
  * (with each flow's trace events when `events` collected them during the run).
  */
 export async function htmlSectionOf(spec: ScenarioSpec, run: StreamingReport, events?: FlowEvents): Promise<string> {
-  const svg = await renderDiagram(spec, 'svg', run.flows());
+  let svg: string;
+  try {
+    svg = await renderDiagram(spec, 'svg', run.flows());
+  } catch (e) {
+    if (!(e instanceof DiagramTooLargeError)) throw e;
+    svg = `<p class="note">No diagram: ${escapeHtml(e.message)}.</p>`;
+  }
   return htmlSection({
     scenario: run.scenario,
     ...(run.file !== undefined ? { file: run.file } : {}),

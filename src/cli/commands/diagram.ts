@@ -7,7 +7,7 @@
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { WorldError, formatDiagnostic, palette, plural, renderDiagram, runScenario, type DiagramFormat } from '../../index.ts';
+import { DiagramTooLargeError, WorldError, formatDiagnostic, palette, plural, renderDiagram, runScenario, type DiagramFormat } from '../../index.ts';
 import { loadFile } from '../file-job.ts';
 import { EXIT_INVALID_INPUT, EXIT_OK, type Io } from '../io.ts';
 import { displayPath, expandPaths, isRunReport } from '../paths.ts';
@@ -61,7 +61,15 @@ export async function diagramCommand(paths: string[], flags: DiagramFlags, io: I
         continue;
       }
     }
-    const text = await renderDiagram(loaded.spec, flags.format, flows);
+    let text: string;
+    try {
+      text = await renderDiagram(loaded.spec, flags.format, flows);
+    } catch (e) {
+      if (!(e instanceof DiagramTooLargeError)) throw e;
+      invalid++;
+      io.stderr(`${p.red('error')} ${shown}: ${e.message}\n`);
+      continue;
+    }
     if (many) {
       const out = join(flags.output!, `${basename(path).replace(/\.[^.]+$/, '')}.${EXTENSION[flags.format]}`);
       writeFileSync(out, text);
