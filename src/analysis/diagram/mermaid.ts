@@ -30,7 +30,7 @@ export function toMermaid(d: Diagram): string {
   for (const id of d.loose) node(id, '  ');
   d.boxes.forEach((b, i) => box(b, String(i), '  '));
   d.edges.forEach((e, i) => {
-    const arrow = e.path === 'private' ? '-.->' : '-->';
+    const arrow = (e.both ? '<' : '') + (e.path === 'private' ? '-.->' : '-->');
     out.push(`  ${ids.get(e.from)} ${arrow}|"${e.labels.map(text).join('<br/>')}"| ${ids.get(e.to)}`);
     out.push(`  linkStyle ${i} stroke:${EDGE_COLOURS[e.state]},color:${EDGE_COLOURS[e.state]}`);
   });

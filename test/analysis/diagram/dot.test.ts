@@ -45,6 +45,7 @@ describe('toMermaid', () => {
     expect(m.startsWith('flowchart LR\n')).toBe(true);
     expect(m).toContain('subgraph b0["us-east-1"]');
     expect(m).toMatch(/n\d+ -\.->\|"tcp 3306"\| n0/);
+    expect(m).toMatch(/n[01] <-\.->\|"all"\| n[01]/);
     expect(m).not.toMatch(/<script/);
   });
 });
