@@ -12,10 +12,9 @@
 import type { TraceEvent } from '../../fabric/flows.ts';
 import type { FlowReport } from '../../scenario/run.ts';
 import { PAGE_SCRIPT, PAGE_STYLE } from './page.ts';
-import { eventLine } from './trace.ts';
+import { eventLine, MAX_HTML_FLOWS } from './trace.ts';
 
-/** At most this many flows get a row (a run of millions would make a file no browser opens). */
-export const MAX_HTML_FLOWS = 5000;
+export { MAX_HTML_FLOWS } from './trace.ts';
 
 /** Text or an attribute value, escaped for HTML: `& < > " '`. */
 export function escapeHtml(s: string): string {

@@ -6,7 +6,9 @@
  * how one event reads as a line. A flow's number in the trace is its place in the report.
  */
 import type { TraceEvent, TraceSink } from '../../fabric/flows.ts';
-import { MAX_HTML_FLOWS } from './report.ts';
+
+/** At most this many flows get a row in the report (a run of millions would make a file no browser opens). */
+export const MAX_HTML_FLOWS = 5000;
 
 export const MAX_EVENTS_PER_FLOW = 40;
 
