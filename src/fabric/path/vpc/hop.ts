@@ -116,3 +116,27 @@ export function endpoint(ip: Ip, port: number): string {
 }
 
 export { formatCidr, formatIp };
+
+/**
+ * A hop as the run report writes it (scenario-format-vpc.md "Run report"): `{ kind, name,
+ * verdict, code?, group?, rule?, entry?, route?, subnet?, notes?, detail, hypothetical? }`.
+ * `rule` is the rule in words (policy/egress.ts describeVpcRule), not yet the format's object.
+ */
+export function reportHop(h: VpcHop): Record<string, unknown> {
+  const v = h.answer;
+  const by = v.kind === 'admit' || v.kind === 'drop' ? v.by : undefined;
+  return {
+    kind: h.kind,
+    name: h.name,
+    verdict: h.verdict,
+    ...(h.code !== undefined ? { code: h.code } : {}),
+    ...(by?.group !== undefined ? { group: by.group } : {}),
+    ...(by?.rule !== undefined ? { rule: by.rule } : {}),
+    ...(by?.entry !== undefined ? { entry: by.entry } : {}),
+    ...(by?.route !== undefined ? { route: by.route } : {}),
+    ...(h.subnet !== undefined ? { subnet: h.subnet } : {}),
+    ...(v.kind === 'rewrite' && v.notes.length > 0 ? { notes: v.notes } : {}),
+    detail: v.detail,
+    ...(h.hypothetical ? { hypothetical: true } : {}),
+  };
+}

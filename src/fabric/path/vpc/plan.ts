@@ -18,9 +18,9 @@
  * Nothing is tracked before the flow (a question's world: "nothing tracked").
  */
 import { parseIp, type Ip } from '../../../net/ipv4.ts';
-import { groupIdentityPreserved } from '../../../model/vpc/peering.ts';
+import { groupIdentityPreserved, resolvePublicName } from '../../../model/vpc/peering.ts';
 import type { NetworkInterface, VpcExternalHost, VpcInstance } from '../../../model/vpc/types.ts';
-import { getInstance, getInterface, interfacesOfInstance, primaryIp, publicAddressOf, type VpcWorld } from '../../../model/vpc/world.ts';
+import { getInstance, getInterface, interfacesOfInstance, primaryIp, publicAddressOf, subnetOf, type VpcWorld } from '../../../model/vpc/world.ts';
 import { formatIp, type Rewrite, type VpcHop, type VpcHopKind, type VpcPacket } from './hop.ts';
 import { Walk, type Arrival } from './walk.ts';
 import { egressUntracked, sgEgress, sgEgressTracked, type GroupContext } from './sg-egress.ts';
@@ -58,6 +58,8 @@ export interface VpcExplanation {
   readonly name?: string;
   readonly group?: string;
   readonly rule?: string;
+  /** Why, in words, when no hop says it (an unresolved name). */
+  readonly detail?: string;
   readonly blockers: readonly string[];
   readonly blockedPath: readonly BlockedHop[];
   /** False when a hop with no next hop ended the evaluation (later blockers unknown). */
@@ -116,21 +118,30 @@ function resolveSender(world: VpcWorld, from: string): Sender {
   throw new VpcFlowError(`unknown sender ${from}: name an instance, a network interface, an external host or an address`);
 }
 
-function resolveDestination(world: VpcWorld, to: string | Ip, sender: Sender): Ip {
+/**
+ * The address a flow goes to (scenario-format-vpc.md "Addresses"): an address, an external
+ * host, `<host>.private|.public|.eip|.dns`, `<nat>.private|.public`, or a bare instance name
+ * (private from inside AWS, public from outside). Null: `.dns` resolves to nothing now
+ * (`SIM_NAME_NOT_RESOLVED`).
+ */
+function resolveDestination(world: VpcWorld, to: string | Ip, sender: Sender): Ip | null {
   if (typeof to === 'number') return to;
   const ip = ipOf(to);
   if (ip !== null) return ip;
   const host = world.external[to];
   if (host !== undefined) return host.ip;
-  const m = /^(.*)\.(private|public)$/.exec(to);
+  const m = /^(.*)\.(private|public|eip|dns)$/.exec(to);
   const name = m === null ? to : m[1];
   const which = m === null ? (sender.kind === 'eni' ? 'private' : 'public') : m[2];
+  const nat = world.natGateways[name];
+  if (nat !== undefined && (which === 'private' || which === 'public')) return which === 'private' ? nat.privateIp : nat.elasticIp;
   const e = eniOfName(world, name);
-  if (e === null) throw new VpcFlowError(`unknown destination ${to}: name an address, an instance (.private/.public), an interface or an external host`);
+  if (e === null) throw new VpcFlowError(`unknown destination ${to}: name an address, an instance (.private/.public/.eip/.dns), an interface, a NAT gateway or an external host`);
   const priv = primaryIp(e.eni);
   if (which === 'private') return priv;
-  const pub = publicAddressOf(e.eni, priv);
-  if (pub === null) throw new VpcFlowError(`${name} has no public IP or EIP`);
+  if (which === 'dns') return resolvePublicName(world, e.eni, sender.kind === 'eni' ? subnetOf(world, sender.eni.subnet).vpc : null);
+  const pub = which === 'eip' ? (e.eni.addresses[0].elasticIp ?? null) : publicAddressOf(e.eni, priv);
+  if (pub === null) throw new VpcFlowError(`${name} has no ${which === 'eip' ? 'Elastic IP' : 'public IP or EIP'}`);
   return pub;
 }
 
@@ -167,7 +178,9 @@ function walkFromOutside(world: VpcWorld, walk: Walk, host: VpcExternalHost | nu
 /** Traces one flow on a world that stands still: the request's hops, the reply's, and what they mean. */
 export function traceVpc(world: VpcWorld, flow: VpcFlow): VpcTrace {
   const sender = resolveSender(world, flow.from);
-  const destination = resolveDestination(world, flow.to, sender);
+  const resolved = resolveDestination(world, flow.to, sender);
+  if (resolved === null) return unresolved(flow);
+  const destination = resolved;
   const protocol = protocolNumber(flow.protocol);
   const sport = flow.sourcePort ?? (protocol === 1 ? 1 : ephemeralOf(sender));
   const dport = protocol === 1 ? sport : (flow.port ?? 0);
@@ -259,6 +272,21 @@ export function traceVpc(world: VpcWorld, flow: VpcFlow): VpcTrace {
   }
 
   return summarize(req, rep, protocol, answer, exited, admittedBy, notFiltered, seen, arrival);
+}
+
+/** A `.dns` name that resolves to nothing: the flow fails before anything is sent (§4, Decision). */
+function unresolved(flow: VpcFlow): VpcTrace {
+  return {
+    outcome: 'timeout',
+    path: 'private',
+    nat: false,
+    rewrites: [],
+    source: null,
+    forward: [],
+    reverse: [],
+    deciding: null,
+    explanation: { code: 'SIM_NAME_NOT_RESOLVED', blockers: [], blockedPath: [], complete: false, detail: `${String(flow.to)} resolves to no address: nothing is sent` },
+  };
 }
 
 function placeholder(name: string): VpcHop {

@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { traceVpc, VpcFlowError } from '../../../../src/fabric/path/vpc/plan.ts';
 import { NAT_PORT_HIGH, NAT_PORT_LOW } from '../../../../src/fabric/path/vpc/nat-gateway.ts';
+import { reportHop } from '../../../../src/fabric/path/vpc/hop.ts';
 import { hopsOf, PATHS, TWO_TIER, worldOf } from './fixtures.ts';
 
 const paths = worldOf(PATHS);
@@ -217,5 +218,34 @@ describe('behaviours', () => {
   test('the same question gives the same trace', () => {
     const a = traceVpc(paths, { from: 'db', to: 'updates', protocol: 'tcp', port: 443 });
     expect(JSON.stringify(traceVpc(paths, { from: 'db', to: 'updates', protocol: 'tcp', port: 443 }))).toBe(JSON.stringify(a));
+  });
+});
+
+describe('addresses of a flow (scenario-format-vpc.md "Addresses")', () => {
+  test('a bare instance name is its private IP from inside AWS and its public address from outside', () => {
+    expect(traceVpc(paths, { from: 'web2', to: 'web', protocol: 'tcp', port: 443 }).path).toBe('private');
+    expect(traceVpc(paths, { from: 'client', to: 'web', protocol: 'tcp', port: 443 }).path).toBe('public');
+  });
+
+  test('<nat>.public is the NAT gateway\'s EIP; <host>.eip its Elastic IP', () => {
+    expect(traceVpc(paths, { from: 'client', to: 'nat.public', protocol: 'tcp', port: 443 }).explanation.code).toBe('SIM_NAT_NO_MAPPING');
+    expect(traceVpc(paths, { from: 'client', to: 'web.eip', protocol: 'tcp', port: 443 }).outcome).toBe('connected');
+  });
+
+  test('<host>.dns: the private IP inside its VPC, the public address from outside, else SIM_NAME_NOT_RESOLVED with nothing sent', () => {
+    expect(traceVpc(twoTier, { from: 'bastion', to: 'web.dns', protocol: 'tcp', port: 443 }).path).toBe('private');
+    expect(traceVpc(twoTier, { from: 'admin', to: 'web.dns', protocol: 'tcp', port: 443 }).path).toBe('public');
+    const t = traceVpc(paths, { from: 'client', to: 'web.dns', protocol: 'tcp', port: 443 }); // DNS hostnames off in app
+    expect(t).toMatchObject({ outcome: 'timeout', forward: [], explanation: { code: 'SIM_NAME_NOT_RESOLVED' } });
+  });
+});
+
+describe('hops as reports write them', () => {
+  test('the format\'s web-db reply hop: nacl-out private-acl, subnet, deny, entry 32767, SUBNET_ACL_RESTRICTION', () => {
+    const t = traceVpc(twoTier, { from: 'web', to: 'db.private', protocol: 'tcp', port: 5432 });
+    expect(reportHop(t.reverse[2])).toMatchObject({ kind: 'nacl-out', name: 'private-acl', subnet: 'private-a', verdict: 'deny', entry: 32767, code: 'SUBNET_ACL_RESTRICTION' });
+    expect(reportHop(t.forward[1])).toMatchObject({ kind: 'route-table', name: 'public-rt', verdict: 'allow', route: { destination: '10.0.0.0/16', target: 'local' } });
+    expect(reportHop(t.forward[4])).toMatchObject({ kind: 'sg-ingress', name: 'db', verdict: 'allow', group: 'db' });
+    expect(reportHop(t.reverse[0])).toMatchObject({ kind: 'sg-egress', name: 'db', verdict: 'tracked' });
   });
 });
