@@ -144,3 +144,46 @@ describe('untracked flows (§5)', () => {
     expect(t.reverse.filter((h) => h.kind.startsWith('sg-')).map((h) => h.verdict)).toEqual(['tracked', 'tracked']);
   });
 });
+
+describe('group references over a transit gateway (§5)', () => {
+  const tgwWorld = (referencing: boolean) =>
+    worldOf(`
+version: 1
+platform: vpc
+vpcs:
+  a: { region: us-east-1, cidr: 10.0.0.0/16 }
+  b: { region: us-east-1, cidr: 10.1.0.0/16 }
+subnets:
+  a1: { vpc: a, zone: us-east-1a, cidr: 10.0.1.0/24 }
+  b1: { vpc: b, zone: us-east-1a, cidr: 10.1.1.0/24 }
+transitGateways:
+  tgw:
+    region: us-east-1
+    sgReferencing: ${referencing}
+    routeTables: { rt: { routes: [] } }
+    attachments:
+      a-att: { vpc: a, subnets: [a1], routeTable: rt, propagate: [rt], sgReferencing: ${referencing} }
+      b-att: { vpc: b, subnets: [b1], routeTable: rt, propagate: [rt], sgReferencing: ${referencing} }
+routeTables:
+  a-rt: { vpc: a, main: true, routes: [{ destination: 10.1.0.0/16, target: tgw }] }
+  b-rt: { vpc: b, main: true, routes: [{ destination: 10.0.0.0/16, target: tgw }] }
+groups:
+  client: { vpc: a }
+  server: { vpc: b, ingress: [{ protocol: tcp, ports: 22, from: ${referencing ? '{ group: client }' : '{ cidr: 10.0.0.0/8 }'} }] }
+instances:
+  c: { subnet: a1, groups: [client] }
+  s: { subnet: b1, groups: [server], services: [tcp/22] }
+`);
+
+  test('with referencing on at the TGW and both attachments, an inbound rule naming the peer VPC\'s group matches', () => {
+    const t = traceVpc(tgwWorld(true), { from: 'c', to: 's.private', protocol: 'tcp', port: 22 });
+    expect(t.outcome).toBe('connected');
+    expect(t.explanation).toMatchObject({ code: 'ALLOWED_BY_RULE', group: 'server' });
+  });
+
+  test('with referencing off at the TGW, the same rule matches nothing: SG_REFERENCES_NOT_PRESERVED', () => {
+    const on = tgwWorld(true);
+    const off = { ...on, transitGateways: { tgw: { ...on.transitGateways.tgw, sgReferencing: false } } };
+    expect(traceVpc(off, { from: 'c', to: 's.private', protocol: 'tcp', port: 22 }).explanation.code).toBe('SG_REFERENCES_NOT_PRESERVED');
+  });
+});
