@@ -66,3 +66,5 @@ export { scenario, type ScenarioBuilder } from './scenario/builder.ts';
 export { renderText, renderTextChunks, escapeForDisplay, palette, plural, type Palette, type TextOptions } from './analysis/report.ts';
 export { generateScenario, generateWorldInput, REGION_NAMES, type GenerateOptions } from './scenario/generate.ts';
 export { importAwsFolder, renderImported, formatWarning, isRegionName, type ImportResult, type ImportWarning, type ImportOptions, type VpcScenarioDocument } from './import/aws/index.ts';
+export { initialWorld } from './scenario/run.ts';
+export * from './analysis/questions/index.ts';
