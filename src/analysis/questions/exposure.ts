@@ -145,7 +145,7 @@ function groupFindings(world: World, snap: ClassicSnapshot): Finding[] {
       out.push({ ...none, id: 'UNUSED_GROUP', severity: 'low', resource: name, message: `group ${name} is on no instance`, fix: [`delete group ${name}, or launch instances into it`] });
     }
     g.ingress.forEach((rule, i) => {
-      if (rule.source.kind === 'group' && !members.has(rule.source.group)) {
+      if (rule.source.kind === 'group' && !members.has(rule.source.group) && !(rule.source.group === key && key.startsWith('default/'))) {
         const ref = groupDisplayName(rule.source.group);
         const why = world.groups[rule.source.group] ? `no instance is in group ${ref}` : `group ${ref} does not exist`;
         out.push({ ...none, id: 'STALE_GROUP_REFERENCE', severity: 'low', resource: name, admittedBy: [{ group: name, rule: ruleReport(rule) }], message: `group ${name}'s rule ${describeRule(rule)} names group ${ref}, but ${why}: it admits nothing`, fix: [`revoke ${name}: ${describeRule(rule, 'file')}`] });

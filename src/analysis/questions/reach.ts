@@ -7,7 +7,8 @@
  * receivers, on one port or on every port: the receiver's rules cut the port space into
  * intervals every port of which the rules treat alike, and one trace per interval decides
  * it. A row per admitted (sender, receiver, address, protocol, ports) with the rule that
- * admits; with one port, also the denied pairs and what blocks them.
+ * admits; with one port, also the denied pairs and what blocks them. A host's traffic to
+ * itself is left out (domain.md does not say what it is).
  * Does not own: tracing itself (trace.ts).
  */
 import { groupDisplayName, type SecurityGroup } from '../../model/types.ts';
@@ -102,6 +103,7 @@ export function reach(snap: ClassicSnapshot, q: ReachQuery): ReachResult {
     if (snap.publicIpOf(r) !== 0) addresses.push([snap.publicIpOf(r), 'public']);
     const spans: [number, number][] = q.port !== null ? [[q.port, q.port]] : intervals(groups, q.protocol);
     for (const s of senders) {
+      if (s === r) continue; // traffic to oneself: the domain does not say what it is
       // The internet: one sender inside each CIDR rule that holds an internet address.
       const from: [number, string, string[]][] = [];
       if (s === 'internet') {

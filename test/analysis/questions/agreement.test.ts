@@ -67,7 +67,7 @@ describe('reach and exposure are the traces they summarise', () => {
         for (let s = 0; s < snap.hostCount; s++) {
           if (!snap.isInstance(s) || !snap.running(s)) continue;
           for (let d = 0; d < snap.hostCount; d++) {
-            if (!snap.isInstance(d) || !snap.running(d)) continue;
+            if (!snap.isInstance(d) || !snap.running(d) || d === s) continue;
             for (const ip of [snap.privateIpOf(d), snap.publicIpOf(d)]) {
               const t = traceResolved(snap, { from: snap.nameOf(s), to: { kind: 'ip', ip }, protocol: 'tcp', port }, s, ip);
               const row = r.rows.some((x) => x.from === snap.nameOf(s) && x.to === snap.nameOf(d) && x.address === formatIp(ip));
