@@ -47,7 +47,8 @@ export function progressOn(stream: NodeJS.WriteStream, filesTotal: number, after
   };
   return {
     update(file, phase, done, total, filesDone, big = false) {
-      const flows = total > 0 ? `${done}/${total} flows` : phase === 'load' ? '' : `${done} flows`;
+      // (Writing reports no position: the flows written so far are not counted.)
+      const flows = phase === 'write' ? `${total} flows` : total > 0 ? `${done}/${total} flows` : phase === 'load' ? '' : `${done} flows`;
       last = { total, done, payload: { phase: WORDS[phase], file, flows, files: filesDone, filesTotal } };
       if (bar === null && (big || Date.now() - started >= afterMs)) show();
       if (bar !== null) {

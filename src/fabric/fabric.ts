@@ -23,7 +23,7 @@ import { formatIp, isClassicPrivate, type Ip } from '../net/ipv4.ts';
 import { IpMap } from '../net/ipmap.ts';
 import { SocketTable } from './sockets.ts';
 import { grown } from './grown.ts';
-import { PacketPool, P_STRIDE, P_KIND, P_SRC, P_DST, P_WIRE_DST, P_SPORT, P_DPORT, P_SRC_HOST, P_DST_HOST, P_VERSION } from './packets.ts';
+import { PacketPool, P_STRIDE, P_KIND, P_SRC, P_DST, P_WIRE_DST, P_SPORT, P_DPORT, P_SRC_HOST, P_DST_HOST, P_VERSION, P_TRACE_ID } from './packets.ts';
 import { HOST_STRIDE, H_PRIVATE, H_PUBLIC, H_FLAGS, H_PLACE, H_RULES, RULES_LAID, RULES_REFS, H_GROUP0, H_GROUP1, H_NEXT_PORT, H_SENDER, H_SENDER0, H_SENDER1, H_HAD_TCP, ARENA_GROUPS, ARENA_COMPACT_MIN, RUNNING, EXTERNAL } from './fast/host-rows.ts';
 import { Landings, type RetransmissionChain } from './fast/landings.ts';
 import { ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, TCP, UDP, icmpKey, protocolName, type PortRange } from '../net/protocol.ts';
@@ -277,6 +277,8 @@ export class Fabric {
   /** A connect's SYN may be decided as it is sent (connect to transmit), and was denied (back). */
   private synDecidable = false;
   private synDenied = false;
+  /** Packets numbered for the trace (TraceSink.packetIds). */
+  private tracedPackets = 0;
 
   constructor(
     private readonly sim: Simulator,
@@ -693,7 +695,7 @@ export class Fabric {
     if (noRoute !== null) {
       const s = this.hosts[from];
       this.stats.drops++;
-      if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: s.name, proto: protocolName(proto), src: formatIp(s.privateIp), dst: formatIp(dst), code: 'NO_ROUTE_TO_DESTINATION' });
+      if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: s.name, proto: protocolName(proto), src: formatIp(s.privateIp), dst: formatIp(dst), code: 'NO_ROUTE_TO_DESTINATION', ...(this.trace.packetIds ? { pkt: ++this.tracedPackets, ...packetFields(proto, sport, dport, flags) } : {}) });
       if (flow && request) {
         // The path it was sent on: a private (10/8) address from an instance, else public.
         if (flow.path === null) flow.path = !s.external && isClassicPrivate(dst) ? 'private' : 'public';
@@ -733,6 +735,7 @@ export class Fabric {
     d[o + P_SRC_HOST] = from;
     d[o + P_DST_HOST] = target;
     d[o + P_VERSION] = this.version;
+    if (this.trace?.packetIds) d[o + P_TRACE_ID] = ++this.tracedPackets;
     this.packets.flow[p] = flow;
     if (flow !== null && request) flow.requestsInFlight++;
     if (this.trace) {
@@ -743,9 +746,9 @@ export class Fabric {
         proto: protocolName(proto),
         src: formatIp(s.privateIp),
         dst: formatIp(dst),
-        ...(proto === ICMP ? { id: sport, icmp: `${dport >> 16}:${dport & 0xffff}` } : { sport, dport }),
-        ...(proto === TCP ? { flags: describeFlags(flags) } : {}),
+        ...packetFields(proto, sport, dport, flags),
         path: privatePath ? 'private' : 'public',
+        ...(this.trace.packetIds ? { pkt: d[o + P_TRACE_ID] } : {}),
       });
       if (redirected) this.emit('redirect', { flow: flow?.index ?? null, from: formatIp(dst), to: formatIp(wireDst) });
       if (!privatePath && !s.external) this.emit('nat', { flow: flow?.index ?? null, side: 'source', from: formatIp(s.privateIp), to: formatIp(this.rSeenSrc) });
@@ -806,11 +809,12 @@ export class Fabric {
     const privatePath = (kind & (1 << 16)) !== 0;
     const wireDst = d[o + P_WIRE_DST] >>> 0;
     const sentVersion = d[o + P_VERSION];
+    const id = this.trace?.packetIds ? { pkt: d[o + P_TRACE_ID] } : null;
     this.packets.release(p);
     const now = this.sim.now;
     if (flow !== null && request) flow.requestsInFlight--;
     if (!this.fastPaths) {
-      this.arriveByPlan({ protocol: proto, flags, sport, dport, sender: from, addressed: wireDst, wireDst, source: src, destination: dst, receiver: to, privatePath, redirected: false, request, flow });
+      this.arriveByPlan({ protocol: proto, flags, sport, dport, sender: from, addressed: wireDst, wireDst, source: src, destination: dst, receiver: to, privatePath, redirected: false, request, flow }, id);
       return;
     }
 
@@ -832,12 +836,12 @@ export class Fabric {
       const t = this.hosts[to];
       this.stats.drops++;
       const gone = privatePath ? dst : wireDst;
-      if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION' });
+      if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION', ...id });
       if (flow) this.book.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: `${t.name} no longer holds ${formatIp(gone)}${request ? '' : ' (the answer found no host)'}` }, request);
       return;
     }
     if (!privatePath && this.trace && !(tFlags & EXTERNAL)) {
-      this.emit('nat', { flow: flow?.index ?? null, side: 'destination', from: formatIp(wireDst), to: formatIp(dst) });
+      this.emit('nat', { flow: flow?.index ?? null, side: 'destination', from: formatIp(wireDst), to: formatIp(dst), ...id });
     }
     const key = proto === ICMP ? icmpKey(dport >> 16, dport & 0xffff) : dport;
     const ctPorts = proto === ICMP ? sport : dport;
@@ -852,7 +856,7 @@ export class Fabric {
       const slot = this.conntrack.lookup(to, proto, src, ctPorts, ctRemotePort, now);
       if (slot >= 0) {
         this.conntrack.touch(slot, now, INBOUND, flags);
-        if (this.trace) this.emit('conntrack', { host: this.hosts[to].name, hit: true, src: formatIp(src), dst: formatIp(dst) });
+        if (this.trace) this.emit('conntrack', { host: this.hosts[to].name, hit: true, src: formatIp(src), dst: formatIp(dst), ...id });
         if (explainAdmission) via = { code: 'TRACKED_CONNECTION', message: `part of a tracked flow of ${this.hosts[to].name}; replies and tracked flows pass regardless of rules` };
       } else if (flow !== null && request && slot === MISS && this.sameAsDenied(flow, src)) {
         // A retransmission of a request the rules denied, from the same source and with nothing
@@ -861,7 +865,7 @@ export class Fabric {
         const denial = flow.explanation!;
         this.stats.drops++;
         this.book.deniedAt(flow, src, dst);
-        if (this.trace) this.emit('drop', { flow: flow.index, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
+        if (this.trace) this.emit('drop', { flow: flow.index, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code, ...id });
         this.book.recordDrop(flow, denial, request);
         if (proto === TCP && flags === F_SYN && this.sim.now > this.changesEndNs) this.fastForward(flow, from, sport, dport, src, to, privatePath, sentVersion);
         return;
@@ -876,7 +880,7 @@ export class Fabric {
           } else {
             denial = this.deny(to, from, proto, key, src, privatePath, dst, slot === EXPIRED);
           }
-          if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
+          if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code, ...id });
           if (flow) {
             if (request) this.book.deniedAt(flow, src, dst);
             this.book.recordDrop(flow, denial, request);
@@ -902,7 +906,7 @@ export class Fabric {
       via = { code: 'NOT_FILTERED', message: `${this.hosts[to].name} is outside AWS: no security group filters it` };
     }
     this.stats.delivered++;
-    if (this.trace) this.emit('deliver', { flow: flow?.index ?? null, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via!.code });
+    if (this.trace) this.emit('deliver', { flow: flow?.index ?? null, host: this.hosts[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via!.code, ...id });
     if (flow && request && flow.admission === null) {
       this.book.admittedAt(flow, src, dst);
       flow.admission = via;
@@ -915,7 +919,7 @@ export class Fabric {
    * arrival, connection tracking, the groups, the host) decide, and this applies what they
    * said: counters, conntrack, the trace, the flow record, and the host's action.
    */
-  private arriveByPlan(start: PathPacket): void {
+  private arriveByPlan(start: PathPacket, id: { pkt: number } | null): void {
     const flow = start.flow as FlowRecord | null;
     const { protocol: proto, flags, sport, dport, request } = start;
     const now = this.sim.now;
@@ -929,21 +933,21 @@ export class Fabric {
       // NAT at arrival: nobody (or somebody else) holds the address now.
       this.stats.drops++;
       const gone = q.privatePath ? dst : q.wireDst;
-      if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION' });
+      if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION', ...id });
       if (flow) this.book.recordDrop(flow, r.drop.why, request);
       return;
     }
     const external = this.hosts[to].external;
-    if (!q.privatePath && this.trace && !external) this.emit('nat', { flow: flow?.index ?? null, side: 'destination', from: formatIp(q.wireDst), to: formatIp(dst) });
+    if (!q.privatePath && this.trace && !external) this.emit('nat', { flow: flow?.index ?? null, side: 'destination', from: formatIp(q.wireDst), to: formatIp(dst), ...id });
     if (r.tracked >= 0) {
       this.conntrack.touch(r.tracked, now, INBOUND, flags);
-      if (this.trace) this.emit('conntrack', { host: name, hit: true, src: formatIp(src), dst: formatIp(dst) });
+      if (this.trace) this.emit('conntrack', { host: name, hit: true, src: formatIp(src), dst: formatIp(dst), ...id });
     }
     if (r.drop !== null) {
       // The groups denied it.
       this.stats.drops++;
       const denial = explain(r)!;
-      if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
+      if (this.trace) this.emit('drop', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code, ...id });
       if (flow) {
         if (request) this.book.deniedAt(flow, src, dst);
         this.book.recordDrop(flow, denial, request);
@@ -961,7 +965,7 @@ export class Fabric {
     }
     const via = r.admitted!;
     this.stats.delivered++;
-    if (this.trace) this.emit('deliver', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via.code });
+    if (this.trace) this.emit('deliver', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via.code, ...id });
     if (flow && request && flow.admission === null) {
       this.book.admittedAt(flow, src, dst);
       flow.admission = via;
@@ -1729,6 +1733,14 @@ function answersSyn(flags: number, state: TcpClientState): boolean {
 function listens(ports: readonly PortRange[], port: number): boolean {
   for (let i = 0; i < ports.length; i++) if (port >= ports[i].from && port <= ports[i].to) return true;
   return false;
+}
+
+/** A packet's ports (icmp: echo id and type:code) and TCP flags, as the trace's send event says them. */
+function packetFields(proto: number, sport: number, dport: number, flags: number): Record<string, unknown> {
+  return {
+    ...(proto === ICMP ? { id: sport, icmp: `${dport >> 16}:${dport & 0xffff}` } : { sport, dport }),
+    ...(proto === TCP ? { flags: describeFlags(flags) } : {}),
+  };
 }
 
 function describeChange(change: Change): Record<string, unknown> {

@@ -230,6 +230,11 @@ export function isProblem(v: unknown): v is Problem {
   return typeof v === 'object' && v !== null && 'error' in v;
 }
 
+/** A value from code that is not plain data, replaced by what a message says of it (the loader's readDocument). */
+export class OpaqueValue {
+  constructor(readonly described: string) {}
+}
+
 /**
  * How a value reads in a message: `5`, `a list`, `"abc"`, `a mapping`. Only a plain object
  * (the loader's `isPlainObject`: its prototype is Object's or null) is called a mapping, so
@@ -244,6 +249,7 @@ export function describeValue(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'function') return 'a function';
   if (typeof v !== 'object') return typeof v;
+  if (v instanceof OpaqueValue) return v.described;
   const proto = Object.getPrototypeOf(v);
   if (proto === Object.prototype || proto === null) return 'a mapping';
   if (v instanceof Map) return 'an ordered map (YAML !!omap or !!pairs), not a plain mapping';

@@ -29,6 +29,8 @@ const SCRIPTS: Record<string, string> = {
   'd-prints.ts': `console.log('hello from the script');\n${BODY}`,
   'e-throws.ts': `throw new Error('boom');\n${BODY}`,
   'f-writes-stderr.ts': `process.stderr.write('a warning\\n');\n${BODY}`,
+  'f2-writes-fd-1.ts': `import { writeSync } from 'node:fs';\nwriteSync(1, 'RAW');\n${BODY}`,
+  'f3-kills-its-process.ts': `process.kill(process.pid, 'SIGTERM');\n${BODY}`,
   'g-fine.yaml': `version: 1
 name: after the scripts
 regions: { us-east-1: {} }
@@ -58,7 +60,7 @@ describe('a builder script that misbehaves while loading', () => {
     const doc = JSON.parse(run.stdout);
     expect(doc.scenarios.map((s: { file: string }) => s.file)).toEqual([join(dir, 'a-fine.ts'), join(dir, 'g-fine.yaml')]);
     expect(doc.scenarios.every((s: { passed: boolean }) => s.passed)).toBe(true);
-    expect(errors).toHaveLength(5);
+    expect(errors).toHaveLength(7);
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
@@ -76,14 +78,24 @@ describe('a builder script that misbehaves while loading', () => {
     expect(run.stdout).not.toContain('hello from the script\n');
   });
 
+  it('writing to file descriptor 1 directly is caught as well: the script runs in a process of its own', () => {
+    expect(errorOf('f2-writes-fd-1.ts')).toBe('the builder script printed to stdout while loading ("RAW"); a builder script only exports its scenario');
+    // (Only inside the message quoting it.)
+    expect(run.stdout.replaceAll('(\\"RAW\\")', '')).not.toContain('RAW');
+  });
+
+  it('killing its own process ends only that process', () => {
+    expect(errorOf('f3-kills-its-process.ts')).toBe("the builder script's process was ended by SIGTERM while loading");
+  });
+
   it('throwing is reported with the error', () => {
     expect(errorOf('e-throws.ts')).toBe('could not load the builder script: boom');
   });
 
   it('each message names its file on stderr, one line each', () => {
     const lines = run.stderr.trim().split('\n');
-    expect(lines).toHaveLength(5);
-    for (const name of ['b-exits.ts', 'c-loops.ts', 'd-prints.ts', 'e-throws.ts', 'f-writes-stderr.ts']) {
+    expect(lines).toHaveLength(7);
+    for (const name of ['b-exits.ts', 'c-loops.ts', 'd-prints.ts', 'e-throws.ts', 'f-writes-stderr.ts', 'f2-writes-fd-1.ts', 'f3-kills-its-process.ts']) {
       expect(lines.some((l) => l.startsWith(`error ${join(dir, name)}: `))).toBe(true);
     }
   });

@@ -4,6 +4,7 @@
  * and a file that crashes its worker in the middle; one file's trouble never loses another's
  * result.
  */
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +79,25 @@ describe('sgsim run --jobs', () => {
     expect(files).toEqual([...files].sort());
     expect(files).toHaveLength(readdirSync(scenarios).length);
   }, 60_000);
+
+  it('a file that exhausts its worker\'s memory is an internal error, and the other files are still reported', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sgsim-jobs-oom-'));
+    const big = join(dir, 'a-big.yaml');
+    writeFileSync(
+      big,
+      'version: 1\nname: too big\nregions: { us-east-1: {} }\ninstances: { a: { region: us-east-1 }, b: { region: us-east-1 } }\n' +
+        'timeline:\n  - { at: 0s, id: p, ping: { from: a, to: b.private }, repeat: { every: 1ms, count: 5000000 } }\n',
+    );
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'sgsim.js'), 'run', big, join(scenarios, '04-group-added-to-itself.yaml'), '--jobs', '2'], {
+      encoding: 'utf8',
+      env: { ...process.env, SGSIM_WORKER_HEAP_MB: '64' },
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe(`sgsim: could not finish ${big}: the worker running it ran out of memory (its heap limit: 64 MiB; SGSIM_WORKER_HEAP_MB sets it)\n`);
+    expect(r.stdout).toContain('8 flows, 8 expectations met');
+    expect(r.stdout).toContain('2 scenario files, 1 passed, 0 failed, 0 invalid, 1 internal error');
+    expect(r.status).toBe(3);
+  }, 90_000);
 
   it('rejects --jobs 0 with exit code 2', async () => {
     const r = await cli('run', scenarios, '--jobs', '0');

@@ -131,10 +131,15 @@ const scenarioDoc = fc
   .map(strip);
 
 /** The document with up to three of its nodes replaced by any tree (or a hostile value from code). */
-const HOSTILE: unknown[] = [undefined, Number.NaN, Infinity, -Infinity, 10n, new Map([['region', 'r1']]), new Set([1]), new Date(0), Object.create({ region: 'r1' }), () => 1, Symbol('s'), new Uint8Array(2)];
+const HOSTILE: unknown[] = [undefined, Number.NaN, Infinity, -Infinity, 10n, new Map([['region', 'r1']]), new Set([1]), new Date(0), Object.create({ region: 'r1' }), () => 1, Symbol('s'), new Uint8Array(2), new Proxy({}, { ownKeys: () => { throw new Error('trap'); } }), Object.defineProperty({}, 'region', { enumerable: true, get: () => { throw new Error('getter'); } })];
 function replaceAt(doc: unknown, steps: number[], value: unknown): unknown {
   if (steps.length === 0 || typeof doc !== 'object' || doc === null) return value;
-  const copy = (Array.isArray(doc) ? [...(doc as unknown[])] : { ...(doc as object) }) as Record<string, unknown>;
+  let copy: Record<string, unknown>;
+  try {
+    copy = (Array.isArray(doc) ? [...(doc as unknown[])] : { ...(doc as object) }) as Record<string, unknown>;
+  } catch {
+    return value; // a hostile value placed by an earlier edit, which throws when read
+  }
   const keys = Object.keys(copy);
   if (keys.length === 0) return value;
   const k = keys[steps[0] % keys.length];

@@ -114,4 +114,23 @@ seed: '${'['.repeat(300)}' # ${'['.repeat(300)}
     const shared = validateScenario({ version: 1, regions: { r: {} }, groups: { A: { region: 'r', ingress: [rule] }, B: { region: 'r', ingress: [rule] } } }, '<doc>');
     expect(shared.ok).toBe(true);
   });
+
+  it('a document from code that throws when read (a getter, a Proxy) is one diagnostic at the field, never a throw', () => {
+    const getter = { version: 1, regions: { r: {} }, get instances(): unknown {
+      throw new Error('boom');
+    } };
+    expect(validateScenario(getter, '<doc>')).toEqual({
+      ok: false,
+      diagnostics: [{ file: '<doc>', path: '', message: 'reading this value threw Error: boom (a scenario document is plain data)' }],
+    });
+    const trap = new Proxy({}, { getPrototypeOf: () => { throw new TypeError('no'); } });
+    const r = validateScenario({ version: 1, regions: { r: {} }, instances: { web: trap } }, '<doc>');
+    expect(r).toEqual({
+      ok: false,
+      diagnostics: [{ file: '<doc>', path: 'instances.web', message: 'reading this value threw TypeError: no (a scenario document is plain data)' }],
+    });
+    // A key named __proto__ stays a key (an unknown field), as JSON.parse keeps it.
+    const proto = validateScenario(JSON.parse('{"version":1,"regions":{"r":{}},"__proto__":{"x":1}}'), '<doc>');
+    expect(proto.ok ? [] : proto.diagnostics.map((d) => d.path)).toEqual(['__proto__']);
+  });
 });

@@ -123,7 +123,7 @@ export async function readScenarioText(path: string, max: number, hint = ''): Pr
       total += bytesRead;
       if (total > max) return { error: tooBig(total, max, hint) };
     }
-    return Buffer.concat(chunks, total).toString('utf8');
+    return (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total)).toString('utf8');
   } catch (err) {
     return cannot(describeFsError(err));
   } finally {

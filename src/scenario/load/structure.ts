@@ -11,7 +11,7 @@
  */
 import { formatPath, type Diagnostic, type PathSegment } from '../diagnostics.ts';
 import type { Nanos } from '../spec.ts';
-import { closest, describeValue, isProblem, parseDuration } from '../schema.ts';
+import { OpaqueValue, closest, describeValue, isProblem, parseDuration } from '../schema.ts';
 
 export type Path = readonly PathSegment[];
 export type Obj = Record<string, unknown>;
@@ -164,4 +164,71 @@ export function nestingProblem(doc: unknown): { path: PathSegment[]; message: st
     }
   }
   return undefined;
+}
+
+/**
+ * A document from code as plain data, or the first place (in document order) where it cannot
+ * be: nested deeper than MAX_DEPTH, a cycle, or a value whose reading threw (a getter, a
+ * Proxy). Each plain object and list is copied (own enumerable keys, each value read once,
+ * into objects without a prototype, so a key `__proto__` stays a key), and any other object is
+ * replaced by what describeValue says of it: the checks then read data that cannot change or
+ * throw under them. Without recursion, so any input is safe.
+ */
+export function readDocument(doc: unknown): { ok: true; doc: unknown } | { ok: false; path: PathSegment[]; message: string } {
+  interface Frame {
+    readonly v: unknown;
+    readonly depth: number;
+    readonly key: PathSegment;
+    readonly parent: Frame | null;
+    readonly put: (x: unknown) => void;
+  }
+  const pathOf = (f: Frame): PathSegment[] => {
+    const path: PathSegment[] = [];
+    for (let x: Frame | null = f; x !== null && x.parent !== null; x = x.parent) path.push(x.key);
+    return path.reverse();
+  };
+  let root: unknown;
+  const stack: Frame[] = [{ v: doc, depth: 0, key: '', parent: null, put: (x) => (root = x) }];
+  const branch: Frame[] = [];
+  const onBranch = new Set<unknown>();
+  while (stack.length > 0) {
+    const f = stack.pop()!;
+    while (branch.length > 0 && branch[branch.length - 1].depth >= f.depth) onBranch.delete(branch.pop()!.v);
+    const v = f.v;
+    if (typeof v !== 'object' || v === null) {
+      f.put(v);
+      continue;
+    }
+    if (onBranch.has(v)) return { ok: false, path: pathOf(f), message: 'the document refers to itself here (a cycle); a scenario is a tree' };
+    if (f.depth >= MAX_DEPTH) return { ok: false, path: pathOf(f), message: TOO_DEEP };
+    try {
+      if (Array.isArray(v)) {
+        const copy: unknown[] = new Array<unknown>(v.length);
+        f.put(copy);
+        onBranch.add(v);
+        branch.push(f);
+        for (let i = v.length - 1; i >= 0; i--) {
+          const x: unknown = v[i];
+          stack.push({ v: x, depth: f.depth + 1, key: i, parent: f, put: (y) => (copy[i] = y) });
+        }
+      } else if (isPlainObject(v)) {
+        const copy = Object.create(null) as Obj;
+        f.put(copy);
+        onBranch.add(v);
+        branch.push(f);
+        const keys = Object.keys(v);
+        const values = keys.map((k) => v[k]);
+        for (let i = keys.length - 1; i >= 0; i--) {
+          const k = keys[i];
+          stack.push({ v: values[i], depth: f.depth + 1, key: k, parent: f, put: (y) => (copy[k] = y) });
+        }
+      } else {
+        f.put(new OpaqueValue(describeValue(v)));
+      }
+    } catch (err) {
+      const what = err instanceof Error ? `${err.name}: ${err.message.split('\n')[0]}` : String(err);
+      return { ok: false, path: pathOf(f), message: `reading this value threw ${what} (a scenario document is plain data)` };
+    }
+  }
+  return { ok: true, doc: root };
 }

@@ -16,16 +16,17 @@ import { collectGroupNames, collectHostNames } from './names.ts';
 import { parseScenarioText, type ScenarioFormat } from './parse.ts';
 import { checkGroups, checkRegions, checkSettings } from './sections.ts';
 import type { Names, ScenarioState } from './state.ts';
-import { Checker, absent, nestingProblem } from './structure.ts';
+import { Checker, absent, readDocument } from './structure.ts';
 import { checkTimeline } from './timeline.ts';
 
 export type ValidationResult = { ok: true; spec: ScenarioSpec } | { ok: false; diagnostics: Diagnostic[] };
 
 /** Checks a plain document completely and, when it is valid, normalizes it to a ScenarioSpec. */
 export function validateScenario(doc: unknown, file: string): ValidationResult {
-  const deep = nestingProblem(doc); // a document from code may nest without bound, or hold a cycle
-  if (deep) return { ok: false, diagnostics: [shown({ file, path: formatPath(deep.path), message: deep.message })] };
-  return validateTree(doc, file);
+  // A document from code may nest without bound, hold a cycle, or throw when read: read it once.
+  const read = readDocument(doc);
+  if (!read.ok) return { ok: false, diagnostics: [shown({ file, path: formatPath(read.path), message: read.message })] };
+  return validateTree(read.doc, file);
 }
 
 /** validateScenario for a document known to nest within MAX_DEPTH and hold no cycle (a parsed one). */
