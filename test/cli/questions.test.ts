@@ -3,7 +3,7 @@
  * its JSON, the exit codes (0/1 for admitted or not and for --fail-on, 2 for bad input,
  * including a VPC world that cannot be answered yet), and `--at`.
  */
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -115,5 +115,18 @@ describe('sgsim exposure', () => {
     expect((await cli('exposure', EXPOSED, '--fail-on', 'none')).code).toBe(0);
     expect((await cli('exposure', S2, '--fail-on', 'high')).code).toBe(0);
     expect((await cli('exposure', EXPOSED, '--fail-on', 'bogus')).code).not.toBe(0);
+  });
+});
+
+describe('docs/cli.md', () => {
+  it.each(['trace', 'reach', 'exposure'])('documents every option of sgsim %s', async (command) => {
+    const help = (await cli(command, '--help')).out;
+    const options = [...help.matchAll(/^\s+(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]).filter((o) => o !== '--help');
+    const doc = readFileSync(join(root, 'docs/cli.md'), 'utf8');
+    const start = doc.indexOf(`## \`sgsim ${command} <scenario>\``);
+    expect(start).toBeGreaterThanOrEqual(0);
+    const text = doc.slice(start, doc.indexOf('\n## ', start + 1));
+    expect(options.length).toBeGreaterThan(0);
+    expect(options.filter((o) => !text.includes(`\`${o}`))).toEqual([]);
   });
 });
