@@ -56,6 +56,37 @@ describe('trace agrees with the simulator', () => {
   });
 });
 
+/** The spec's changes before its last traffic entry, and that entry (no expectation, no other traffic). */
+function afterChanges(spec: ScenarioSpec): { spec: ScenarioSpec; entry: TimelineEntry } | null {
+  const traffic = spec.timeline.filter((t) => t.action.kind === 'connect' || t.action.kind === 'send' || t.action.kind === 'ping');
+  const last = traffic.at(-1);
+  if (!last) return null;
+  const changes = spec.timeline.filter((t) => t.at < last.at && !traffic.includes(t) && t.action.kind !== 'transfer' && t.action.kind !== 'close');
+  const timeline = [...changes, { at: last.at, action: last.action }].map((e, index) => ({ at: e.at, index, action: e.action }));
+  return { spec: { ...spec, timeline }, entry: timeline.at(-1)! };
+}
+
+describe('trace --at agrees with the simulator after the changes', () => {
+  it('the world after the timeline\'s changes up to t gives what the run gives a flow sent alone at t', () => {
+    const changing = specArb({ traffic: ['connect', 'send', 'ping'], timeline: { min: 1, max: 8 }, lifecycle: true, eips: 'free', ruleChanges: true, launch: true, transfers: false, propagationDelay: 0 });
+    checkProperty('trace --at = run', changing, (spec) => {
+      const one = afterChanges(spec);
+      if (!one) return;
+      const run = runScenario(one.spec).flows[0];
+      const world = worldAt(one.spec, one.entry.at);
+      const snap = new ClassicSnapshot(world);
+      const t = traceAnswer(snap, traceClassic(snap, questionOf(one.entry)));
+      expect({ outcome: t.outcome, path: t.path, source: t.source, code: t.explanation.code, blockers: t.explanation.blockers }).toEqual({
+        outcome: run.outcome,
+        path: run.path,
+        source: run.source,
+        code: run.explanation.code,
+        blockers: run.explanation.blockers,
+      });
+    }, { runs: 200 });
+  });
+});
+
 describe('reach and exposure are the traces they summarise', () => {
   it('reach lists a row exactly for each admitted trace, and exposure a finding for each admitted internet trace', () => {
     checkProperty('reach/exposure = traces', specArb({ timeline: { min: 0, max: 0 }, lifecycle: true, eips: 'free' }), (spec) => {
