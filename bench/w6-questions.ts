@@ -72,11 +72,13 @@ function main(): void {
 
   // -- the question (timed) ---------------------------------------------------------------------
   const loopStart = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   const snapStart = process.hrtime.bigint();
   const snap = new ClassicSnapshot(world);
   const snapshotS = secondsSince(snapStart);
   const result = exposure(world, snap);
   const loopS = secondsSince(loopStart);
+  const cpu = process.cpuUsage(cpuStart);
 
   // -- the check against the simulator (untimed) --------------------------------------------------
   const byInstance = new Map<string, Finding[]>();
@@ -144,6 +146,8 @@ function main(): void {
       build_s: round(buildS, 3),
       snapshot_s: round(snapshotS, 3),
       loop_s: round(loopS, 3),
+      // CPU seconds of the question (user + system): on a shared, loaded machine wall time overstates it.
+      loop_cpu_s: round((cpu.user + cpu.system) / 1e6, 3),
       findings: result.findings.length,
       high: result.summary.high,
       medium: result.summary.medium,

@@ -13,10 +13,13 @@
  * - UNUSED_GROUP (low): a declared group no instance is in (default groups are AWS's own).
  * - STALE_GROUP_REFERENCE (low): a rule naming a group no instance is in, or no group at all.
  * - SHADOWED_RULE (low): a rule another rule of the same group covers (protocol, ports, source).
- * The traces of instances with the same groups are the same trace but for the address (the
- * plan reads, of a receiver, only its groups, its address and what listens; an admitted RST is
- * an answer too), so one trace per group list and candidate is made and its verdict shared;
- * bench/w6-questions.ts checks a sample against simulated flows.
+ * A rule of a group that admits an internet flow to one running, publicly addressed member
+ * admits it to every such member (the groups are a union: a member's other groups only add;
+ * of a receiver the rest of the plan reads its address and what listens, and an RST is an
+ * answer too), so each group's candidates are traced once, against its first such member, and
+ * an instance's exposures are the union of its groups'; bench/w6-questions.ts checks a sample
+ * against simulated flows, and test/analysis/questions checks every instance's against its
+ * own traces.
  * Does not own: tracing (trace.ts), reach (reach.ts).
  */
 import type { World } from '../../model/world.ts';
@@ -80,6 +83,8 @@ interface Template {
   readonly sources: string[];
   readonly admittedBy: { group: string; rule: RuleReport }[];
   readonly fix: string[];
+  /** The outcomes of the traces behind it (one per admitting rule). */
+  readonly traced: TraceOutcome[];
   severity: Severity;
   probe: { from: string; port: number | null; outcome: TraceOutcome };
 }
@@ -108,11 +113,11 @@ function candidatesOf(snap: ClassicSnapshot, groups: readonly SecurityGroup[]): 
   return out;
 }
 
-/** The internet exposures of one group list, traced against `holder` (an instance with those groups). */
-function templatesOf(snap: ClassicSnapshot, holder: number, counter: { traces: number }): Template[] {
+/** The internet exposures one group's rules make, traced against `holder` (a running instance with a public address in that group). */
+function templatesOf(snap: ClassicSnapshot, group: SecurityGroup, holder: number, counter: { traces: number }): Template[] {
   const byKey = new Map<string, Template>();
   const pub = snap.publicIpOf(holder);
-  for (const c of candidatesOf(snap, snap.groupsInForce(holder))) {
+  for (const c of candidatesOf(snap, [group])) {
     const internet = snap.addInternet(c.sender);
     const t = traceResolved(snap, { from: 'internet', to: { kind: 'ip', ip: pub }, protocol: c.protocol, port: Math.max(0, c.probe) }, internet, pub);
     counter.traces++;
@@ -121,11 +126,12 @@ function templatesOf(snap: ClassicSnapshot, holder: number, counter: { traces: n
     const key = `${c.protocol} ${ports}`;
     let tpl = byKey.get(key);
     if (!tpl) {
-      tpl = { key, protocol: c.protocol, ports, sources: [], admittedBy: [], fix: [], severity: 'low', probe: { from: formatIp(c.sender), port: c.protocol === 'icmp' ? null : c.probe, outcome: t.outcome } };
+      tpl = { key, protocol: c.protocol, ports, sources: [], admittedBy: [], fix: [], traced: [], severity: 'low', probe: { from: formatIp(c.sender), port: c.protocol === 'icmp' ? null : c.probe, outcome: t.outcome } };
       byKey.set(key, tpl);
     }
     if (!tpl.sources.includes(c.source)) tpl.sources.push(c.source);
     tpl.admittedBy.push({ group: groupDisplayName(c.group), rule: ruleReport(c.rule) });
+    tpl.traced.push(t.outcome);
     tpl.fix.push(`revoke ${groupDisplayName(c.group)}: ${describeRule(c.rule, 'file')}${c.everywhere ? ' (and authorize only the addresses that need it)' : ''}`);
     const s = severityOf(c.everywhere, c.protocol, c.from, c.to);
     if (RANK[s] < RANK[tpl.severity]) tpl.severity = s;
@@ -180,21 +186,59 @@ export function covers(a: Rule, b: Rule): boolean {
   return a.ports!.from <= b.ports!.from && b.ports!.to <= a.ports!.to;
 }
 
-/** Every finding of the world, most severe first (then by resource). */
+/** The exposures of a list of groups: the union of each group's, merged by protocol and ports. */
+function merged(lists: readonly Template[][]): Template[] {
+  const nonEmpty = lists.filter((l) => l.length > 0);
+  if (nonEmpty.length <= 1) return nonEmpty[0] ?? [];
+  const byKey = new Map<string, Template>();
+  for (const list of nonEmpty) {
+    for (const t of list) {
+      const m = byKey.get(t.key);
+      if (!m) {
+        byKey.set(t.key, { ...t, sources: [...t.sources], admittedBy: [...t.admittedBy], fix: [...t.fix], traced: [...t.traced] });
+        continue;
+      }
+      for (const x of t.sources) if (!m.sources.includes(x)) m.sources.push(x);
+      m.admittedBy.push(...t.admittedBy);
+      m.fix.push(...t.fix);
+      m.traced.push(...t.traced);
+      if (RANK[t.severity] < RANK[m.severity]) m.severity = t.severity;
+    }
+  }
+  return [...byKey.values()];
+}
+
+/**
+ * Every finding of the world: most severe first; within a severity, internet exposures in the
+ * world's order of instances (its shards: deterministic), then the group findings by group.
+ */
 export function exposure(world: World, snap: ClassicSnapshot): ExposureResult {
   const counter = { traces: 0 };
-  const memo = new Map<string, Template[]>();
-  const findings: Finding[] = [];
+  // A rule of group G that admits an internet flow to one running, publicly addressed holder of
+  // G admits it to every such holder (a union: their other groups can only add), so each
+  // group's candidates are traced once, against its first such holder.
+  const perGroup = new Map<string, Template[]>();
+  const perList = new Map<string, Template[]>();
+  const buckets: Finding[][] = [[], [], []];
   for (let h = 0; h < snap.hostCount; h++) {
     if (!snap.isInstance(h) || !snap.running(h) || snap.publicIpOf(h) === 0) continue;
-    const id = snap.groupsOf(h).join('\u0000');
-    let templates = memo.get(id);
-    if (templates === undefined) memo.set(id, (templates = templatesOf(snap, h, counter)));
+    const keys = snap.groupsOf(h);
+    const id = keys.length === 1 ? keys[0] : keys.join('\u0000');
+    let templates = perList.get(id);
+    if (templates === undefined) {
+      const lists: Template[][] = [];
+      for (const g of snap.groupsInForce(h)) {
+        let own = perGroup.get(g.key);
+        if (own === undefined) perGroup.set(g.key, (own = templatesOf(snap, g, h, counter)));
+        lists.push(own);
+      }
+      perList.set(id, (templates = merged(lists)));
+    }
     if (templates.length === 0) continue;
     const name = snap.nameOf(h);
     const address = formatIp(snap.publicIpOf(h));
     for (const t of templates) {
-      findings.push({
+      buckets[RANK[t.severity]].push({
         id: 'INTERNET_EXPOSED_PORT',
         severity: t.severity,
         resource: name,
@@ -210,8 +254,9 @@ export function exposure(world: World, snap: ClassicSnapshot): ExposureResult {
       });
     }
   }
-  findings.push(...groupFindings(world, snap));
-  findings.sort((a, b) => RANK[a.severity] - RANK[b.severity] || (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const f of groupFindings(world, snap)) buckets[RANK[f.severity]].push(f);
+  const findings: Finding[] = [];
+  for (const b of buckets) for (const f of b) findings.push(f);
   const summary = { total: findings.length, high: 0, medium: 0, low: 0, byId: {} as Record<string, number> };
   for (const f of findings) {
     summary[f.severity]++;
