@@ -125,7 +125,7 @@ export function reach(snap: ClassicSnapshot, q: ReachQuery): ReachResult {
             const t = traceResolved(snap, { from: name, to: { kind: 'ip', ip }, protocol: q.protocol, port: Math.max(0, lo) }, sender, ip);
             traces++;
             if (!admitted(t.outcome)) {
-              if (q.port !== null && s !== 'internet') denied.push({ from: name, to: snap.nameOf(r), target: `${formatIp(ip)} (${kind})`, protocol: q.protocol, port: q.protocol === 'icmp' ? null : q.port, code: t.explanation.code, blockedBy: [t.explanation.code, ...(t.explanation.blockers ?? [])] });
+              if (q.port !== null && s !== 'internet') denied.push({ from: name, to: snap.nameOf(r), target: `${snap.nameOf(r)}.${kind}`, protocol: q.protocol, port: q.protocol === 'icmp' ? null : q.port, code: t.explanation.code, blockedBy: [t.explanation.code, ...(t.explanation.blockers ?? [])] });
               continue;
             }
             const f = t.forward!.packet;

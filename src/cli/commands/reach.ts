@@ -35,7 +35,7 @@ export function renderReach(r: ReachResult): string {
   }
   if (r.denied.length) {
     out += `denied (${r.denied.length}):\n`;
-    for (const d of r.denied) out += `  ${d.from} -> ${d.to} ${d.target} ${d.protocol}${d.port === null ? '' : `/${d.port}`}: ${d.blockedBy.join(', ')}\n`;
+    for (const d of r.denied) out += `  ${d.from} -> ${d.target} ${d.protocol}${d.port === null ? '' : `/${d.port}`}: ${d.blockedBy.join(', ')}\n`;
   }
   return out;
 }

@@ -99,10 +99,10 @@ describe('reach and exposure are the traces they summarise', () => {
           if (!snap.isInstance(s) || !snap.running(s)) continue;
           for (let d = 0; d < snap.hostCount; d++) {
             if (!snap.isInstance(d) || !snap.running(d) || d === s) continue;
-            for (const ip of [snap.privateIpOf(d), snap.publicIpOf(d)]) {
+            for (const [ip, kind] of [[snap.privateIpOf(d), 'private'], [snap.publicIpOf(d), 'public']] as const) {
               const t = traceResolved(snap, { from: snap.nameOf(s), to: { kind: 'ip', ip }, protocol: 'tcp', port }, s, ip);
               const row = r.rows.some((x) => x.from === snap.nameOf(s) && x.to === snap.nameOf(d) && x.address === formatIp(ip));
-              const denied = r.denied.some((x) => x.from === snap.nameOf(s) && x.to === snap.nameOf(d) && x.target.startsWith(`${formatIp(ip)} `));
+              const denied = r.denied.some((x) => x.from === snap.nameOf(s) && x.to === snap.nameOf(d) && x.target === `${snap.nameOf(d)}.${kind}`);
               expect(row).toBe(admitted(t.outcome));
               expect(denied).toBe(!admitted(t.outcome));
             }
