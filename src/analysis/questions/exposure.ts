@@ -186,6 +186,51 @@ export function covers(a: Rule, b: Rule): boolean {
   return a.ports!.from <= b.ports!.from && b.ports!.to <= a.ports!.to;
 }
 
+/**
+ * An INTERNET_EXPOSED_PORT finding: an instance, its public address and the exposure its groups
+ * share (a 10^6-instance world has millions: each is one small object, its message written
+ * when first read; JSON gives every field, in the order of Finding).
+ */
+class ExposedPort implements Finding {
+  readonly id = 'INTERNET_EXPOSED_PORT' as const;
+  constructor(
+    readonly resource: string,
+    readonly address: string,
+    private readonly t: Template,
+  ) {}
+  get severity(): Severity {
+    return this.t.severity;
+  }
+  get protocol(): Protocol {
+    return this.t.protocol;
+  }
+  get ports(): string {
+    return this.t.ports;
+  }
+  get sources(): readonly string[] {
+    return this.t.sources;
+  }
+  get admittedBy(): Finding['admittedBy'] {
+    return this.t.admittedBy;
+  }
+  get shadowedBy(): null {
+    return null;
+  }
+  get message(): string {
+    return `${this.resource} (${this.address}) is reachable from the internet on ${this.t.protocol} ${this.t.ports} from ${this.t.sources.join(', ')}`;
+  }
+  get fix(): readonly string[] {
+    return this.t.fix;
+  }
+  get probe(): Finding['probe'] {
+    return this.t.probe;
+  }
+  toJSON(): Finding {
+    const { id, severity, resource, address, protocol, ports, sources, admittedBy, shadowedBy, message, fix, probe } = this;
+    return { id, severity, resource, address, protocol, ports, sources, admittedBy, shadowedBy, message, fix, probe };
+  }
+}
+
 /** The exposures of a list of groups: the union of each group's, merged by protocol and ports. */
 function merged(lists: readonly Template[][]): Template[] {
   const nonEmpty = lists.filter((l) => l.length > 0);
@@ -238,20 +283,7 @@ export function exposure(world: World, snap: ClassicSnapshot): ExposureResult {
     const name = snap.nameOf(h);
     const address = formatIp(snap.publicIpOf(h));
     for (const t of templates) {
-      buckets[RANK[t.severity]].push({
-        id: 'INTERNET_EXPOSED_PORT',
-        severity: t.severity,
-        resource: name,
-        address,
-        protocol: t.protocol,
-        ports: t.ports,
-        sources: t.sources,
-        admittedBy: t.admittedBy,
-        shadowedBy: null,
-        message: `${name} (${address}) is reachable from the internet on ${t.protocol} ${t.ports} from ${t.sources.join(', ')}`,
-        fix: t.fix,
-        probe: t.probe,
-      });
+      buckets[RANK[t.severity]].push(new ExposedPort(name, address, t));
     }
   }
   for (const f of groupFindings(world, snap)) buckets[RANK[f.severity]].push(f);
