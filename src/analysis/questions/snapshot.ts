@@ -80,7 +80,9 @@ interface ClientSocket {
 
 export class ClassicSnapshot implements PathWorld {
   private readonly rows: HostRow[] = [];
-  private readonly ids = new Map<string, number>();
+  /** Hosts by name, made on the first lookup (exposure never looks a host up by name). */
+  private ids: Map<string, number> | null = null;
+  private worldHosts = 0;
   private readonly byPrivate = new Map<Ip, number>();
   private readonly byPublic = new Map<Ip, number>();
   private readonly regions = new Map<string, number>();
@@ -96,12 +98,12 @@ export class ClassicSnapshot implements PathWorld {
       const id = this.add({ name, external: true, running: true, region: -1, privateIp: e.ip, publicIp: e.ip, groups: [], services: e.services });
       this.byPublic.set(e.ip, id);
     }
+    this.worldHosts = this.rows.length;
   }
 
   private add(row: HostRow): number {
     const id = this.rows.length;
     this.rows.push(row);
-    this.ids.set(row.name, id);
     return id;
   }
 
@@ -118,6 +120,11 @@ export class ClassicSnapshot implements PathWorld {
 
   /** The host named `name` (an instance or a host outside AWS), or undefined. */
   hostId(name: string): number | undefined {
+    if (this.ids === null) {
+      this.ids = new Map();
+      // The world's hosts only (virtual internet senders come after them and are never looked up).
+      for (let h = 0; h < this.worldHosts; h++) this.ids.set(this.rows[h].name, h);
+    }
     return this.ids.get(name);
   }
 
