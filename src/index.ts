@@ -69,3 +69,5 @@ export { htmlHead, htmlSection, htmlSectionOf, htmlTail, escapeHtml, FlowEvents,
 export { PcapWriter, pcapOf, teeTrace, type PcapSection } from './analysis/pcap.ts';
 export { generateScenario, generateWorldInput, REGION_NAMES, type GenerateOptions } from './scenario/generate.ts';
 export { importAwsFolder, renderImported, formatWarning, isRegionName, type ImportResult, type ImportWarning, type ImportOptions, type VpcScenarioDocument } from './import/aws/index.ts';
+export { initialWorld } from './scenario/run.ts';
+export * from './analysis/questions/index.ts';
