@@ -21,7 +21,7 @@ import { MAX_DEPTH } from '../src/scenario/load/structure.ts';
 import { MAX_SCENARIO_BYTES } from '../src/scenario/load/files.ts';
 import { runScenario, type RunReport } from '../src/scenario/run.ts';
 import { main } from '../src/cli/main.ts';
-import { EXIT_EXPECTATION_FAILED, EXIT_INTERNAL_ERROR, EXIT_INVALID_INPUT, EXIT_OK, EXIT_OUTPUT_CLOSED } from '../src/cli/io.ts';
+import { EXIT_EXPECTATION_FAILED, EXIT_INTERNAL_ERROR, EXIT_INVALID_INPUT, EXIT_OK, EXIT_OUTPUT_CLOSED, EXIT_OUTPUT_FAILED } from '../src/cli/io.ts';
 import { DEFAULT_SETTINGS } from '../src/scenario/spec.ts';
 import {
   ACTION_KEYS,
@@ -145,7 +145,7 @@ describe('docs/cli.md', () => {
 
   it('lists every exit code the CLI has', () => {
     const codes = tableRows(section(doc, 'Exit codes')).map((c) => Number(c[0]));
-    expect(codes).toEqual([EXIT_OK, EXIT_EXPECTATION_FAILED, EXIT_INVALID_INPUT, EXIT_INTERNAL_ERROR, EXIT_OUTPUT_CLOSED]);
+    expect(codes).toEqual([EXIT_OK, EXIT_EXPECTATION_FAILED, EXIT_INVALID_INPUT, EXIT_INTERNAL_ERROR, EXIT_OUTPUT_FAILED, EXIT_OUTPUT_CLOSED]);
   });
 });
 
