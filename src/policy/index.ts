@@ -41,7 +41,7 @@ export class Receiver {
   /**
    * Where a RuleArena holds this receiver's first and second group, valid while `laidOut`
    * equals that arena's user's count of layouts (-1: never laid out): kept here by whoever lays
-   * receivers out (the fabric: Fabric.linkRules), so that linking 10^6 hosts to 10^5 receivers
+   * receivers out (the fabric: fabric/fast/rule-links.ts linkRules), so that linking 10^6 hosts to 10^5 receivers
    * costs no map lookup per host.
    */
   laidOut = -1;
