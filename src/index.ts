@@ -64,5 +64,6 @@ export {
 export { ScenarioInputError, formatDiagnostic, type Diagnostic } from './scenario/diagnostics.ts';
 export { scenario, type ScenarioBuilder } from './scenario/builder.ts';
 export { renderText, renderTextChunks, escapeForDisplay, palette, plural, type Palette, type TextOptions } from './analysis/report.ts';
+export { PcapWriter, pcapOf, teeTrace, type PcapSection } from './analysis/pcap.ts';
 export { generateScenario, generateWorldInput, REGION_NAMES, type GenerateOptions } from './scenario/generate.ts';
 export { importAwsFolder, renderImported, formatWarning, isRegionName, type ImportResult, type ImportWarning, type ImportOptions, type VpcScenarioDocument } from './import/aws/index.ts';

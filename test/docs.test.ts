@@ -6,7 +6,8 @@
  *   repository, and none refers to ../shared (the founding documents, which a clone lacks).
  * - docs/scenario-format.md: its example is a valid scenario; its tables of fields name exactly
  *   the fields the validator reads (scenario/schema.ts); its settings table holds exactly the
- *   settings, each with the default DEFAULT_SETTINGS has.
+ *   settings, each with the default DEFAULT_SETTINGS has; its limits are the loader's.
+ * - docs/cli.md documents every option `--help` lists, and every exit code.
  * - docs/codes.md names exactly the explanation codes a flow can carry (EXPLANATION_CODES).
  * - docs/report.md's tables name exactly the keys real reports have (the seed scenarios and
  *   one scenario here that makes every optional key appear).
@@ -15,7 +16,12 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile, loadScenarioText } from '../src/scenario/load.ts';
+import { MAX_DATAGRAMS, MAX_FLOWS, MAX_REPEAT, MAX_SEND_COUNT } from '../src/scenario/load/entries.ts';
+import { MAX_DEPTH } from '../src/scenario/load/structure.ts';
+import { MAX_SCENARIO_BYTES } from '../src/scenario/load/files.ts';
 import { runScenario, type RunReport } from '../src/scenario/run.ts';
+import { main } from '../src/cli/main.ts';
+import { EXIT_EXPECTATION_FAILED, EXIT_INTERNAL_ERROR, EXIT_INVALID_INPUT, EXIT_OK, EXIT_OUTPUT_CLOSED, EXIT_OUTPUT_FAILED } from '../src/cli/io.ts';
 import { DEFAULT_SETTINGS } from '../src/scenario/spec.ts';
 import {
   ACTION_KEYS,
@@ -94,6 +100,14 @@ describe('docs/scenario-format.md', () => {
     expect(sorted(firstColumn(doc, 'Expectations'))).toEqual(sorted(EXPECT_FIELDS));
   });
 
+  it('gives the loader\'s limits', () => {
+    const limits = section(doc, 'Limits');
+    for (const n of [MAX_SEND_COUNT, MAX_REPEAT, MAX_FLOWS, MAX_DATAGRAMS]) expect(limits).toContain(`| ${n.toLocaleString('en-US')} |`);
+    expect(limits).toContain(`| ${MAX_DEPTH} levels |`);
+    expect(limits).toContain(`| a JSON file | ${MAX_SCENARIO_BYTES.json / 2 ** 20} MiB |`);
+    expect(limits).toContain(`| a YAML file, or a builder script's source | ${MAX_SCENARIO_BYTES.yaml / 2 ** 20} MiB |`);
+  });
+
   it('gives every setting with the default the code has', () => {
     const leaves = (o: object, prefix = ''): [string, number][] =>
       Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' ? leaves(v as object, `${prefix}${k}.`) : [[`${prefix}${k}`, v as number]]));
@@ -106,6 +120,32 @@ describe('docs/scenario-format.md', () => {
     }
     expect(sorted(documented.keys())).toEqual(sorted(defaults.keys()));
     expect(Object.fromEntries(documented)).toEqual(Object.fromEntries(defaults));
+  });
+});
+
+describe('docs/cli.md', () => {
+  const doc = read('docs/cli.md');
+
+  /** The options `sgsim <command> --help` lists (long forms). */
+  async function optionsOf(...command: string[]): Promise<string[]> {
+    let out = '';
+    const code = await main([...command, '--help'], { stdout: (s) => (out += s), stderr: () => {}, color: false, cwd: ROOT });
+    expect(code).toBe(0);
+    return sorted([...out.matchAll(/^\s+(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]).filter((o) => o !== '--help'));
+  }
+
+  it.each(['run', 'validate', 'generate', 'import aws'])('documents every option of sgsim %s', async (name) => {
+    const command = name.split(' ');
+    const heading = `\`sgsim ${command.join(' ')}${command[0] === 'generate' ? '' : command[0] === 'import' ? ' <dir>' : ' <file|dir>…'}\``;
+    const text = section(doc, heading);
+    const options = await optionsOf(...command);
+    expect(options.length).toBeGreaterThan(0);
+    expect(options.filter((o) => !text.includes(`\`${o}`) && !text.includes(`, ${o}`))).toEqual([]);
+  });
+
+  it('lists every exit code the CLI has', () => {
+    const codes = tableRows(section(doc, 'Exit codes')).map((c) => Number(c[0]));
+    expect(codes).toEqual([EXIT_OK, EXIT_EXPECTATION_FAILED, EXIT_INVALID_INPUT, EXIT_INTERNAL_ERROR, EXIT_OUTPUT_FAILED, EXIT_OUTPUT_CLOSED]);
   });
 });
 

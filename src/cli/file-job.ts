@@ -20,7 +20,9 @@ import {
   type Diagnostic,
   type LoadResult,
   type StreamingReport,
-  type TraceEvent,
+  PcapWriter,
+  teeTrace,
+  type TraceSink,
 } from '../index.ts';
 import { loadIsolated } from './load-isolated.ts';
 import { reportJsonChunks } from './output.ts';
@@ -35,6 +37,8 @@ export interface JobFlags {
   readonly color: boolean;
   readonly failedOnly: boolean;
   readonly trace: boolean;
+  /** Write the run's packet capture (analysis/pcap.ts), a pcapng section, to the sink's `pcap`. */
+  readonly pcap: boolean;
   readonly compileAfter?: number;
   readonly loadTimeoutMs: number;
 }
@@ -44,6 +48,8 @@ export interface JobSink {
   out(s: string): void;
   err(s: string): void;
   trace(s: string): void;
+  /** Bytes of the capture (`--pcap`), in order. */
+  pcap(bytes: Uint8Array): void;
   /** Phase and progress of this file (flows done of total), for a progress bar. */
   progress(phase: 'load' | 'run' | 'write', done: number, total: number): void;
 }
@@ -94,7 +100,7 @@ export async function runJob(job: Job, flags: JobFlags, sink: JobSink): Promise<
     const loadMs = flags.timing ? Math.round((performance.now() - loadStart) * 1000) / 1000 : undefined;
     if (!loaded.ok) return invalid(loaded.diagnostics);
     let run: StreamingReport;
-    let trace: ((e: TraceEvent) => void) | null = null;
+    let trace: TraceSink | null = null;
     let buffer = '';
     if (flags.trace) {
       sink.trace(JSON.stringify({ ev: 'scenario', file: shown, scenario: loaded.spec.name, seed: flags.seed ?? loaded.spec.seed }) + '\n');
@@ -105,6 +111,11 @@ export async function runJob(job: Job, flags: JobFlags, sink: JobSink): Promise<
           buffer = '';
         }
       };
+    }
+    const pcap = flags.pcap ? new PcapWriter((b) => sink.pcap(b)) : null;
+    if (pcap !== null) {
+      const capture = pcap.section({ scenario: loaded.spec.name, file: shown, seed: flags.seed ?? loaded.spec.seed });
+      trace = trace !== null ? teeTrace(trace, capture) : capture;
     }
     try {
       run = runScenarioStreaming(loaded.spec, {
@@ -120,6 +131,7 @@ export async function runJob(job: Job, flags: JobFlags, sink: JobSink): Promise<
       return invalid([{ file: shown, path: 'timeline', message: e.message }]);
     } finally {
       if (buffer) sink.trace(buffer);
+      pcap?.finish();
     }
     writeReport(run, flags, p, sink, loadMs);
     return { kind: 'report', passed: run.passed };

@@ -2,7 +2,8 @@
  * cli/io: the CLI's exit codes and its outputs.
  *
  * Owns: the exit codes (0 every expectation met, 1 an expectation failed, 2 invalid input,
- * 3 an internal error; 141 when stdout was closed under it), the Io a command writes through
+ * 3 an internal error; 74 when an output could not be written, 141 when stdout was closed
+ * under it), the Io a command writes through
  * (tests pass strings-collecting ones), and the process's own: writes that go out in full and
  * at once (stdout and stderr may be pipes that fill up), and a closed stdout (`sgsim run … |
  * head`) that ends the process quietly with 141 (128 + SIGPIPE, as `yes | head` does), without
@@ -14,6 +15,8 @@ export const EXIT_OK = 0;
 export const EXIT_EXPECTATION_FAILED = 1;
 export const EXIT_INVALID_INPUT = 2;
 export const EXIT_INTERNAL_ERROR = 3;
+/** The output could not be written (a full disk, an I/O error): sysexits.h's EX_IOERR. */
+export const EXIT_OUTPUT_FAILED = 74;
 export const EXIT_OUTPUT_CLOSED = 141;
 
 export interface Io {
@@ -52,7 +55,14 @@ export function processIo(): Io {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EPIPE' || code === 'ECONNRESET') process.exit(EXIT_OUTPUT_CLOSED);
-      throw e;
+      // Not a bug, so no stack trace: say which output and why, once, and stop.
+      const which = fd === 1 ? 'stdout' : 'stderr';
+      try {
+        if (fd !== 2) writeSync(2, `sgsim: cannot write to ${which}: ${(e as Error).message}\n`);
+      } catch {
+        // stderr is gone too: the exit code is all that is left to say it.
+      }
+      process.exit(EXIT_OUTPUT_FAILED);
     }
   };
   return {

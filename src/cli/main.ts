@@ -64,6 +64,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--json', 'print the run report as JSON (one document; several files give {version, scenarios, errors})')
     .option('--seed <seed>', "override each scenario's seed", seedOption)
     .option('--trace <file.jsonl>', 'write every packet event (send, nat, redirect, deliver, drop, conntrack, change, outcome) as JSON lines; "-" for stdout (the summary then goes to stderr)')
+    .option('--pcap <file.pcapng>', 'write every packet as a pcapng capture for Wireshark/tshark (drops as packet comments; a section per file)')
     .option('--timing', 'measure wall-clock time into stats.wallMs and show it in the summary (otherwise 0, so output is byte-identical across runs)')
     .option('--failed-only', 'list only the flows whose expectation failed (the counts and the tally still cover every flow)')
     .option('--jobs <n>', `files run at once, each in a worker thread (default: the number of cores, ${cores}); the output is the same for every n`, countOption(1, 256), cores)

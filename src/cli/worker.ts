@@ -15,6 +15,7 @@ export const WINDOW = 256;
 
 export type PoolMessage =
   | { kind: 'chunk'; channel: 'out' | 'err' | 'trace'; text: string }
+  | { kind: 'chunk'; channel: 'pcap'; bytes: Uint8Array }
   | { kind: 'progress'; phase: 'load' | 'run' | 'write'; done: number; total: number }
   | { kind: 'done'; result: Awaited<ReturnType<typeof runJob>> };
 
@@ -35,6 +36,7 @@ const data = workerData as { role: 'pool'; flags: JobFlags; written: SharedArray
     out: (text) => post({ kind: 'chunk', channel: 'out', text }),
     err: (text) => post({ kind: 'chunk', channel: 'err', text }),
     trace: (text) => post({ kind: 'chunk', channel: 'trace', text }),
+    pcap: (bytes) => post({ kind: 'chunk', channel: 'pcap', bytes }),
     progress: (phase, done, total) => port.postMessage({ kind: 'progress', phase, done, total } satisfies PoolMessage),
   };
   port.on('message', (job: Job) => {

@@ -52,7 +52,7 @@ export class ByPlan {
    * arrival, connection tracking, the groups, the host) decide, and this applies what they
    * said: counters, conntrack, the trace, the flow record, and the host's action.
    */
-  arriveByPlan(start: PathPacket): void {
+  arriveByPlan(start: PathPacket, id: { pkt: number } | null): void {
     const flow = start.flow as FlowRecord | null;
     const { protocol: proto, flags, sport, dport, request } = start;
     const now = this.sim.now;
@@ -66,21 +66,21 @@ export class ByPlan {
       // NAT at arrival: nobody (or somebody else) holds the address now.
       this.stats.drops++;
       const gone = q.privatePath ? dst : q.wireDst;
-      if (this.trace) this.st.emit('drop', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION' });
+      if (this.trace) this.st.emit('drop', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION', ...id });
       if (flow) this.book.recordDrop(flow, r.drop.why, request);
       return;
     }
     const external = this.h.list[to].external;
-    if (!q.privatePath && this.trace && !external) this.st.emit('nat', { flow: flow?.index ?? null, side: 'destination', from: formatIp(q.wireDst), to: formatIp(dst) });
+    if (!q.privatePath && this.trace && !external) this.st.emit('nat', { flow: flow?.index ?? null, side: 'destination', from: formatIp(q.wireDst), to: formatIp(dst), ...id });
     if (r.tracked >= 0) {
       this.conntrack.touch(r.tracked, now, INBOUND, flags);
-      if (this.trace) this.st.emit('conntrack', { host: name, hit: true, src: formatIp(src), dst: formatIp(dst) });
+      if (this.trace) this.st.emit('conntrack', { host: name, hit: true, src: formatIp(src), dst: formatIp(dst), ...id });
     }
     if (r.drop !== null) {
       // The groups denied it.
       this.stats.drops++;
       const denial = explain(r)!;
-      if (this.trace) this.st.emit('drop', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
+      if (this.trace) this.st.emit('drop', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code, ...id });
       if (flow) {
         if (request) this.book.deniedAt(flow, src, dst);
         this.book.recordDrop(flow, denial, request);
@@ -98,7 +98,7 @@ export class ByPlan {
     }
     const via = r.admitted!;
     this.stats.delivered++;
-    if (this.trace) this.st.emit('deliver', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via.code });
+    if (this.trace) this.st.emit('deliver', { flow: flow?.index ?? null, host: name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via.code, ...id });
     if (flow && request && flow.admission === null) {
       this.book.admittedAt(flow, src, dst);
       flow.admission = via;

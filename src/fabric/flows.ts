@@ -125,4 +125,10 @@ export function newFlow(index: number, action: FlowAction, protocol: FlowRecord[
 
 /** One line of the packet trace (`--trace`). Addresses are dotted strings. */
 export type TraceEvent = { readonly tNs: number; readonly ev: string } & Record<string, unknown>;
-export type TraceSink = (event: TraceEvent) => void;
+/**
+ * A reader of the trace. One that sets `packetIds` (the capture, analysis/pcap.ts) also gets
+ * `pkt`, the packet's number in the run, on the events of each packet (its send; its arrival's
+ * nat, conntrack, deliver or drop), and a packet dropped before it left (no route) described as
+ * a send is (ports, flags); --trace does not ask for them.
+ */
+export type TraceSink = ((event: TraceEvent) => void) & { readonly packetIds?: boolean };

@@ -47,3 +47,5 @@ export const P_SRC_HOST = 6;
 export const P_DST_HOST = 7;
 /** The fabric's version when it was sent (Fabric.version). */
 export const P_VERSION = 8;
+/** Its number in the trace (TraceSink.packetIds), when the trace asks for them. */
+export const P_TRACE_ID = 9;

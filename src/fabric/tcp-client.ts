@@ -185,7 +185,12 @@ export class TcpClient {
     if (this.holdsPort(conn)) this.sockets.delete(conn.host, TCP * 65536 + conn.localPort);
   }
 
-  /** A connection's retransmission timer fired (cancelled timers never do: the connection is open). */
+  /**
+   * A connection's retransmission timer fired (cancelled timers never do: the connection is
+   * open): the SYN (or data, or FIN) is retransmitted here, as transport/tcp.ts tcpOnTimer
+   * says, and the next timer armed with the doubled RTO; or the retries ran out and the
+   * connect times out. (A denied connect in a settled world skips these: fast/fast-forward.ts.)
+   */
   private tcpTimer(slot: number): void {
     const conn = this.timerConns[slot]!;
     this.timerConns[slot] = null;

@@ -24,7 +24,7 @@ import type { FlowBook } from './flow-book.ts';
 import { listens, type HostTable } from './hosts.ts';
 import type { FabricState, FabricStats } from './state.ts';
 import type { SocketTable } from './sockets.ts';
-import { PacketPool, P_STRIDE, P_KIND, P_SRC, P_DST, P_WIRE_DST, P_SPORT, P_DPORT, P_SRC_HOST, P_DST_HOST, P_VERSION } from './packets.ts';
+import { PacketPool, P_STRIDE, P_KIND, P_SRC, P_DST, P_WIRE_DST, P_SPORT, P_DPORT, P_SRC_HOST, P_DST_HOST, P_VERSION, P_TRACE_ID } from './packets.ts';
 import { HOST_STRIDE, H_PRIVATE, H_FLAGS, RUNNING, EXTERNAL } from './fast/host-rows.ts';
 import type { HostAction } from './path/hop.ts';
 import { hostAction, UDP_ECHO } from './path/host.ts';
@@ -47,6 +47,8 @@ export class Wire {
   private readonly h: HostTable;
   private readonly packets = new PacketPool();
   private readonly onArrive = (p: number) => this.arrive(p);
+  /** Packets numbered for the trace (TraceSink.packetIds). */
+  private tracedPackets = 0;
   /** Wired by the facade (fabric.ts) once the TCP client exists. */
   tcp!: ClientSegments;
 
@@ -103,7 +105,7 @@ export class Wire {
     if (noRoute !== null) {
       const s = this.h.list[from];
       this.stats.drops++;
-      if (this.trace) this.st.emit('drop', { flow: flow?.index ?? null, host: s.name, proto: protocolName(proto), src: formatIp(s.privateIp), dst: formatIp(dst), code: 'NO_ROUTE_TO_DESTINATION' });
+      if (this.trace) this.st.emit('drop', { flow: flow?.index ?? null, host: s.name, proto: protocolName(proto), src: formatIp(s.privateIp), dst: formatIp(dst), code: 'NO_ROUTE_TO_DESTINATION', ...(this.trace.packetIds ? { pkt: ++this.tracedPackets, ...packetFields(proto, sport, dport, flags) } : {}) });
       if (flow && request) {
         // The path it was sent on: a private (10/8) address from an instance, else public.
         if (flow.path === null) flow.path = !s.external && isClassicPrivate(dst) ? 'private' : 'public';
@@ -143,6 +145,7 @@ export class Wire {
     d[o + P_SRC_HOST] = from;
     d[o + P_DST_HOST] = target;
     d[o + P_VERSION] = this.st.version;
+    if (this.trace?.packetIds) d[o + P_TRACE_ID] = ++this.tracedPackets;
     this.packets.flow[p] = flow;
     if (flow !== null && request) flow.requestsInFlight++;
     if (this.trace) {
@@ -153,9 +156,9 @@ export class Wire {
         proto: protocolName(proto),
         src: formatIp(s.privateIp),
         dst: formatIp(dst),
-        ...(proto === ICMP ? { id: sport, icmp: `${dport >> 16}:${dport & 0xffff}` } : { sport, dport }),
-        ...(proto === TCP ? { flags: describeFlags(flags) } : {}),
+        ...packetFields(proto, sport, dport, flags),
         path: privatePath ? 'private' : 'public',
+        ...(this.trace.packetIds ? { pkt: d[o + P_TRACE_ID] } : {}),
       });
       if (redirected) this.st.emit('redirect', { flow: flow?.index ?? null, from: formatIp(dst), to: formatIp(wireDst) });
       if (!privatePath && !s.external) this.st.emit('nat', { flow: flow?.index ?? null, side: 'source', from: formatIp(s.privateIp), to: formatIp(this.router.rSeenSrc) });
@@ -181,11 +184,12 @@ export class Wire {
     const privatePath = (kind & (1 << 16)) !== 0;
     const wireDst = d[o + P_WIRE_DST] >>> 0;
     const sentVersion = d[o + P_VERSION];
+    const id = this.trace?.packetIds ? { pkt: d[o + P_TRACE_ID] } : null;
     this.packets.release(p);
     const now = this.sim.now;
     if (flow !== null && request) flow.requestsInFlight--;
     if (!this.st.fastPaths) {
-      this.byPlan.arriveByPlan({ protocol: proto, flags, sport, dport, sender: from, addressed: wireDst, wireDst, source: src, destination: dst, receiver: to, privatePath, redirected: false, request, flow });
+      this.byPlan.arriveByPlan({ protocol: proto, flags, sport, dport, sender: from, addressed: wireDst, wireDst, source: src, destination: dst, receiver: to, privatePath, redirected: false, request, flow }, id);
       return;
     }
 
@@ -207,12 +211,12 @@ export class Wire {
       const t = this.h.list[to];
       this.stats.drops++;
       const gone = privatePath ? dst : wireDst;
-      if (this.trace) this.st.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION' });
+      if (this.trace) this.st.emit('drop', { flow: flow?.index ?? null, host: t.name, proto: protocolName(proto), dst: formatIp(gone), code: 'NO_ROUTE_TO_DESTINATION', ...id });
       if (flow) this.book.recordDrop(flow, { code: 'NO_ROUTE_TO_DESTINATION', message: `${t.name} no longer holds ${formatIp(gone)}${request ? '' : ' (the answer found no host)'}` }, request);
       return;
     }
     if (!privatePath && this.trace && !(tFlags & EXTERNAL)) {
-      this.st.emit('nat', { flow: flow?.index ?? null, side: 'destination', from: formatIp(wireDst), to: formatIp(dst) });
+      this.st.emit('nat', { flow: flow?.index ?? null, side: 'destination', from: formatIp(wireDst), to: formatIp(dst), ...id });
     }
     const key = proto === ICMP ? icmpKey(dport >> 16, dport & 0xffff) : dport;
     const ctPorts = proto === ICMP ? sport : dport;
@@ -227,7 +231,7 @@ export class Wire {
       const slot = this.conntrack.lookup(to, proto, src, ctPorts, ctRemotePort, now);
       if (slot >= 0) {
         this.conntrack.touch(slot, now, INBOUND, flags);
-        if (this.trace) this.st.emit('conntrack', { host: this.h.list[to].name, hit: true, src: formatIp(src), dst: formatIp(dst) });
+        if (this.trace) this.st.emit('conntrack', { host: this.h.list[to].name, hit: true, src: formatIp(src), dst: formatIp(dst), ...id });
         if (explainAdmission) via = { code: 'TRACKED_CONNECTION', message: `part of a tracked flow of ${this.h.list[to].name}; replies and tracked flows pass regardless of rules` };
       } else if (flow !== null && request && slot === MISS && this.sameAsDenied(flow, src)) {
         // A retransmission of a request the rules denied, from the same source and with nothing
@@ -236,7 +240,7 @@ export class Wire {
         const denial = flow.explanation!;
         this.stats.drops++;
         this.book.deniedAt(flow, src, dst);
-        if (this.trace) this.st.emit('drop', { flow: flow.index, host: this.h.list[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
+        if (this.trace) this.st.emit('drop', { flow: flow.index, host: this.h.list[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code, ...id });
         this.book.recordDrop(flow, denial, request);
         if (proto === TCP && flags === F_SYN && this.sim.now > this.st.changesEndNs) this.ff.fastForward(flow, from, sport, dport, src, to, privatePath, sentVersion);
         return;
@@ -251,7 +255,7 @@ export class Wire {
           } else {
             denial = this.rules.deny(to, from, proto, key, src, privatePath, dst, slot === EXPIRED);
           }
-          if (this.trace) this.st.emit('drop', { flow: flow?.index ?? null, host: this.h.list[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code });
+          if (this.trace) this.st.emit('drop', { flow: flow?.index ?? null, host: this.h.list[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), dport: proto === ICMP ? undefined : dport, code: denial.code, ...id });
           if (flow) {
             if (request) this.book.deniedAt(flow, src, dst);
             this.book.recordDrop(flow, denial, request);
@@ -277,7 +281,7 @@ export class Wire {
       via = { code: 'NOT_FILTERED', message: `${this.h.list[to].name} is outside AWS: no security group filters it` };
     }
     this.stats.delivered++;
-    if (this.trace) this.st.emit('deliver', { flow: flow?.index ?? null, host: this.h.list[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via!.code });
+    if (this.trace) this.st.emit('deliver', { flow: flow?.index ?? null, host: this.h.list[to].name, proto: protocolName(proto), src: formatIp(src), dst: formatIp(dst), by: via!.code, ...id });
     if (flow && request && flow.admission === null) {
       this.book.admittedAt(flow, src, dst);
       flow.admission = via;
@@ -372,4 +376,12 @@ export class Wire {
         return;
     }
   }
+}
+
+/** A packet's ports (icmp: echo id and type:code) and TCP flags, as the trace's send event says them. */
+function packetFields(proto: number, sport: number, dport: number, flags: number): Record<string, unknown> {
+  return {
+    ...(proto === ICMP ? { id: sport, icmp: `${dport >> 16}:${dport & 0xffff}` } : { sport, dport }),
+    ...(proto === TCP ? { flags: describeFlags(flags) } : {}),
+  };
 }

@@ -20,8 +20,8 @@ import ts from 'typescript';
 /**
  * src/'s layers, low to high. A tier with several layers holds independent peers: none of
  * them imports another. `index.ts` is src/index.ts, the public API. `import` (reading a real
- * account's descriptions into a scenario, `sgsim import aws`) is placed as that work builds
- * it: on scenario's vocabulary, beside analysis, below the API.
+ * account's descriptions into a scenario, `sgsim import aws`) writes on scenario's
+ * vocabulary, beside analysis, below the API.
  */
 export const LAYERS: readonly (readonly string[])[] = [
   ['core'],

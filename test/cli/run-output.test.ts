@@ -4,7 +4,7 @@
  * --timing in the summary; progress only on a terminal, on stderr, never in the output.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -109,6 +109,19 @@ describe('sgsim run output', () => {
       const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
       expect(err).toBe('');
       expect(code).toBe(141);
+    }
+  }, 60_000);
+
+  it('says once that stdout cannot be written (a full disk) and exits 74, without a stack trace', async () => {
+    for (const args of [[scenario4], [scenario4, '--json']]) {
+      const out = openSync('/dev/full', 'w');
+      const child = spawn(process.execPath, [bin, 'run', ...args], { stdio: ['ignore', out, 'pipe'] });
+      closeSync(out);
+      let err = '';
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect(code).toBe(74);
+      expect(err).toMatch(/^sgsim: cannot write to stdout: ENOSPC[^\n]*\n$/);
     }
   }, 60_000);
 });

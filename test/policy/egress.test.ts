@@ -234,3 +234,15 @@ describe('untracked flows, edge by edge', () => {
     expect(untrackedAt([group('a', [], [rule('all')]), group('b', [rule('tcp', { from: 443, to: 443 })], [])], 'ingress', view({ key: 443 }))).toBe(true);
   });
 });
+
+describe('a new group (§12 inv. 12)', () => {
+  it('admits nothing in and everything out, whatever the packet', () => {
+    const fresh = group('new', []);
+    fc.assert(
+      fc.property(arbView, (v) => {
+        expect(evaluateVpcIngress([fresh], v)).toMatchObject({ allowed: false, code: 'SG_HAS_NO_RULES' });
+        expect(evaluateEgress([fresh], v)).toMatchObject({ allowed: true, admission: { rule: ALLOW_ALL_EGRESS } });
+      }),
+    );
+  });
+});

@@ -154,3 +154,14 @@ describe('network ACL directions and descriptions', () => {
     expect(naclEntryMatches(e, 'ingress', tcp(53))).toBe(false);
   });
 });
+
+describe('a new custom NACL (§12 inv. 12)', () => {
+  it('denies every packet both ways with the * entry; the default NACL admits every packet', () => {
+    fc.assert(
+      fc.property(arbPacket, arbDirection, (packet, direction) => {
+        expect(evaluateNacl(acl([], []), direction, packet)).toEqual({ action: 'deny', number: 32767, entry: null });
+        expect(evaluateNacl(acl([DEFAULT_NACL_ENTRY], [DEFAULT_NACL_ENTRY]), direction, packet)).toMatchObject({ action: 'allow', number: 100 });
+      }),
+    );
+  });
+});

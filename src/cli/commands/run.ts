@@ -9,7 +9,7 @@
  * line or the JSON document's frame, and the exit code: 3 if any file hit a bug, else 2 if any
  * was invalid, else 1 if an expectation failed, else 0.
  */
-import { closeSync, openSync, statSync } from 'node:fs';
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { formatDiagnostic, palette, plural, type Diagnostic } from '../../index.ts';
 import { runJob, type Job, type JobFlags, type JobResult, type JobSink } from '../file-job.ts';
 import { EXIT_EXPECTATION_FAILED, EXIT_INTERNAL_ERROR, EXIT_INVALID_INPUT, EXIT_OK, writeFully, type Io } from '../io.ts';
@@ -22,6 +22,7 @@ export interface RunFlags {
   json?: boolean;
   seed?: string;
   trace?: string;
+  pcap?: string;
   timing?: boolean;
   color?: boolean;
   compileAfter?: number;
@@ -48,6 +49,16 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io): Prom
       return EXIT_INVALID_INPUT;
     }
   }
+  let pcapFd: number | null = null;
+  if (flags.pcap) {
+    try {
+      pcapFd = openSync(flags.pcap, 'w');
+    } catch (e) {
+      if (traceFd !== null) closeSync(traceFd);
+      io.stderr(`sgsim: cannot write the capture file ${flags.pcap}: ${(e as Error).message}\n`);
+      return EXIT_INVALID_INPUT;
+    }
+  }
   const single = jobs.length === 1 && problems.length === 0;
   const jobFlags: JobFlags = {
     format: flags.json ? (single ? 'json0' : 'json2') : 'text',
@@ -56,6 +67,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io): Prom
     color: io.color && flags.color !== false,
     failedOnly: flags.failedOnly === true,
     trace: flags.trace !== undefined,
+    pcap: pcapFd !== null,
     compileAfter: flags.compileAfter,
     loadTimeoutMs: flags.loadTimeout,
   };
@@ -85,6 +97,9 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io): Prom
       },
       err: stderr,
       trace,
+      pcap: (bytes) => {
+        for (let off = 0; off < bytes.length; ) off += writeSync(pcapFd!, bytes, off);
+      },
       progress: (phase: Phase, done, total) => {
         const big = phase === 'load' && sizeOf(jobs[i].path) >= BIG_FILE;
         progress.update(jobs[i].shown, phase, done, total, filesDone, big);
@@ -101,6 +116,7 @@ export async function runCommand(paths: string[], flags: RunFlags, io: Io): Prom
   } finally {
     progress.clear();
     if (traceFd !== null) closeSync(traceFd);
+    if (pcapFd !== null) closeSync(pcapFd);
   }
 
   const errors: Diagnostic[] = [...problems];
@@ -147,7 +163,8 @@ async function runOrdered(
   let head = 0;
   const apply = (i: number, m: import('../worker.ts').PoolMessage, written: () => void) => {
     if (m.kind === 'chunk') {
-      sinks[i][m.channel](m.text);
+      if (m.channel === 'pcap') sinks[i].pcap(m.bytes);
+      else sinks[i][m.channel](m.text);
       written();
     } else if (m.kind === 'progress') sinks[i].progress(m.phase, m.done, m.total);
   };

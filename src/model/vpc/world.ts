@@ -203,3 +203,18 @@ export function publicAddressOf(eni: NetworkInterface, privateIp: Ip): Ip | null
 export function primaryIp(eni: NetworkInterface): Ip {
   return eni.addresses[0].privateIp;
 }
+
+/** The interface holding private IP `ip` in `vpc`, if an interface holds it (a NAT gateway's is not one). */
+export function interfaceAt(world: VpcWorld, vpc: string, ip: Ip): NetworkInterface | undefined {
+  const h = privateHolder(world, vpc, ip);
+  return h?.kind === 'eni' ? getInterface(world, h.eni) : undefined;
+}
+
+/**
+ * The groups a group reference sees at private IP `ip` of `vpc` (§5 Decision: members are all
+ * private IPs of member ENIs; a stopped instance's ENIs stay members), or null when no
+ * interface holds it (a NAT gateway, nobody): what policy/vpc-match.ts GroupView.peerGroups is.
+ */
+export function groupsAt(world: VpcWorld, vpc: string, ip: Ip): readonly string[] | null {
+  return interfaceAt(world, vpc, ip)?.groups ?? null;
+}

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createVpcWorld } from '../../../src/model/vpc/build.ts';
-import { getInterface, networkAclOfSubnet, privateHolder, publicHolder, routeTableOfSubnet, WorldError } from '../../../src/model/vpc/world.ts';
+import { getInterface, groupsAt, interfaceAt, networkAclOfSubnet, privateHolder, publicHolder, routeTableOfSubnet, WorldError } from '../../../src/model/vpc/world.ts';
+import { stopVpcInstance } from '../../../src/model/vpc/changes.ts';
 import { isReservedInSubnet } from '../../../src/model/vpc/addressing.ts';
 import { DEFAULT_NACL_ENTRY, defaultVpcGroup } from '../../../src/model/vpc/types.ts';
 import { formatIp } from '../../../src/net/ipv4.ts';
@@ -115,5 +116,17 @@ describe('refusals (WorldError)', () => {
   it('two EIPs on one private IP, or one EIP twice', () => {
     refuse({ instances: [{ id: 'x', state: 'running', services: [], interfaces: [{ id: 'x', subnet: 'public-a', elasticIps: [{ ip: ip('198.51.100.1') }, { ip: ip('198.51.100.2') }] }] }] }, /two Elastic IPs/);
     expect(() => createVpcWorld({ ...base, routeTables: [...base.routeTables!, { id: 'r', vpc: 'app', main: true, routes: [] }, { id: 'r2', vpc: 'app', main: true, routes: [] }] })).toThrow(WorldError);
+  });
+});
+
+describe('group membership by address (§5)', () => {
+  it('every private IP of an interface carries its groups, stopped or not; a NAT gateway none', () => {
+    const input = twoTierInput();
+    const w = createVpcWorld({ ...input, instances: [...input.instances!, { id: 'multi', state: 'running', services: [], interfaces: [{ id: 'multi', subnet: 'private-a', groups: ['db', 'web'], privateIp: ip('10.0.2.40'), secondaryIps: [ip('10.0.2.41')] }] }] });
+    expect(groupsAt(w, 'app', ip('10.0.2.41'))).toEqual(['db', 'web']);
+    expect(groupsAt(stopVpcInstance(w, 'multi'), 'app', ip('10.0.2.40'))).toEqual(['db', 'web']);
+    expect(groupsAt(w, 'app', w.natGateways.nat.privateIp)).toBeNull();
+    expect(groupsAt(w, 'tools', ip('10.0.2.41'))).toBeNull();
+    expect(interfaceAt(w, 'app', ip('10.0.2.30'))?.id).toBe('db');
   });
 });

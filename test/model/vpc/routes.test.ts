@@ -184,6 +184,12 @@ describe('route ties and blackholes, edge by edge', () => {
     expect(reason({ kind: 'instance', id: 'db' })).toBeNull();
     expect(reason(local)).toBeNull();
     expect(reason(igw)).toBeNull();
+    const live = twoTier({ transitGateways: [{ id: 'tgw', region: 'us-east-1', dnsSupport: true, sgReferencing: false, routeTables: {}, attachments: {} }] });
+    const liveReason = (target: Route['target']) => lookupRoute(live, t(target), ip('8.8.8.8')).kind;
+    expect(liveReason({ kind: 'vgw', id: 'vgw' })).toBe('route');
+    expect(liveReason({ kind: 'nat', id: 'nat' })).toBe('route');
+    expect(liveReason({ kind: 'nat', id: 'nat-x' })).toBe('blackhole');
+    expect(liveReason({ kind: 'tgw', id: 'tgw' })).toBe('route');
     const other = twoTier({ peerings: [{ id: 'app-tools', requester: 'tools', accepter: 'app', status: 'active', dnsResolution: [] }] });
     expect(lookupRoute(other, t({ kind: 'pcx', id: 'app-tools' }), ip('8.8.8.8')).kind).toBe('route');
     const far: RouteTable = { id: 'f', vpc: 'tools', routes: [route('0.0.0.0/0', { kind: 'pcx', id: 'x' })] };
