@@ -22,7 +22,7 @@ import { CHECKS, RUNS, type CheckSpec, type RunSpec, type WorkloadId } from './w
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const REPO_DIR = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
-const WORKLOADS: WorkloadId[] = ['W1', 'W2', 'W3', 'W4', 'W7'];
+const WORKLOADS: WorkloadId[] = ['W1', 'W2', 'W3', 'W4', 'W6', 'W7'];
 
 const HELP = `usage: npm run bench [-- options]      (or: npx tsx bench/run.ts [options])
 

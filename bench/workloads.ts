@@ -18,7 +18,7 @@
  * does not exist yet are listed as "not implemented yet" and never produce numbers.
  */
 
-export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W7';
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W6' | 'W7';
 
 /** One child process: `node --import tsx bench/<file> ...args`. */
 export interface RunSpec {
@@ -142,6 +142,23 @@ const w4 = (rules: number): RunSpec => ({
 });
 
 // ---------------------------------------------------------------------------------------------
+// W6: questions at scale (bench/w6-questions.ts): `exposure` of the W3 world (10^6 instances),
+// target ≤ 10 s; a sample of its answers (10^4; 10^3 with --quick) checked against simulated
+// connects (the child fails when one differs).
+
+const w6: RunSpec = {
+  key: 'W6/sgsim/exposure',
+  workload: 'W6',
+  impl: 'sgsim',
+  variant: 'instances=1000000',
+  quickVariant: 'instances=20000',
+  file: 'w6-questions.ts',
+  args: [],
+  quickArgs: ['--quick'],
+  repeat: 1,
+};
+
+// ---------------------------------------------------------------------------------------------
 // W7: reports (bench/w7-reports.ts): each writer of `sgsim run` (text summary, --json, --trace)
 // timed on its own on a generated run of 10^5 flows; target ≤ 5 s each (linear in flows).
 
@@ -174,10 +191,14 @@ export const RUNS: RunSpec[] = [
 
   ...[1, 100, 1_000, 10_000].map(w4),
 
+  w6,
+
   ...(['text', 'json', 'trace'] as const).map(w7),
 ];
 
 export const CHECKS: CheckSpec[] = [
+  { key: 'W6/sgsim/exposure', metric: 'loop_s', metricLabel: 'exposure s', target: { kind: 'at-most', max: 10, unit: 's' }, fullSizeOnly: true },
+  { key: 'W6/sgsim/exposure', metric: 'agree', metricLabel: 'answers = simulated (of checked)', target: { kind: 'info' } },
   {
     key: 'W1/sgsim',
     metric: 'events_per_s',

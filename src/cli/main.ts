@@ -16,6 +16,9 @@ import { runCommand, type RunFlags } from './commands/run.ts';
 import { validateCommand } from './commands/validate.ts';
 import { EXIT_INTERNAL_ERROR, EXIT_INVALID_INPUT, EXIT_OK, processIo, type Io } from './io.ts';
 import { registerImportCommand } from './import.ts';
+import { traceCommand, type TraceFlags } from './commands/trace.ts';
+import { reachCommand, type ReachFlags } from './commands/reach.ts';
+import { exposureCommand, type ExposureFlags } from './commands/exposure.ts';
 
 export { EXIT_OK, EXIT_EXPECTATION_FAILED, EXIT_INVALID_INPUT, EXIT_INTERNAL_ERROR, type Io } from './io.ts';
 export { expandPaths } from './paths.ts';
@@ -114,6 +117,55 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     });
 
   registerImportCommand(program, io, (c) => (code = c));
+
+  // Questions without traffic (scenario-format-vpc.md): the plan of hops over a world standing still.
+  const protocolOption = (v: string): string => {
+    if (v !== 'tcp' && v !== 'udp' && v !== 'icmp') throw new InvalidArgumentError('expected tcp, udp or icmp');
+    return v;
+  };
+  const atHelp = 'the world after the timeline\'s changes up to this time (30s, 500ms, 2m; default: before the timeline)';
+  program
+    .command('trace')
+    .description('One flow, hop by hop, both ways: the rewrites, the deciding hop, every blocker and the smallest verified fix.')
+    .argument('<scenario>', 'a scenario file (or a describe-* folder)')
+    .requiredOption('--from <host>', 'the sending host')
+    .requiredOption('--to <address>', 'host.private|host.public|host.eip|host.dns, an instance, a host outside AWS, or an IP')
+    .option('--protocol <p>', 'tcp (default), udp or icmp', protocolOption)
+    .option('--port <n>', 'destination port (tcp, udp)', countOption(0, 65535))
+    .option('--source-port <n>', 'source port (default 32768, the first ephemeral port)', countOption(0, 65535))
+    .option('--at <t>', atHelp)
+    .option('--json', 'print the answer as JSON')
+    .addHelpText('after', '\nExit codes: 0 admitted (connected, refused, delivered, replied), 1 not, 2 invalid input, 3 internal error.\nExample:\n  sgsim trace scenarios/02-different-groups-public-ips.yaml --from web1 --to db1.public --port 5432')
+    .action(async (path: string, flags: TraceFlags) => {
+      code = await traceCommand(path, flags, io);
+    });
+  program
+    .command('reach')
+    .description('Who can reach whom: a table grouped by destination, with the rule that admits.')
+    .argument('<scenario>', 'a scenario file (or a describe-* folder)')
+    .option('--from <who>', 'internet, a host, or group:<name> (default: the internet and every running instance)')
+    .option('--to <who>', 'a host or group:<name> (default: every running instance)')
+    .option('--port <n>', 'one port (default: every port)', countOption(0, 65535))
+    .option('--all-ports', 'every port (the default)')
+    .option('--protocol <p>', 'tcp (default), udp or icmp', protocolOption)
+    .option('--at <t>', atHelp)
+    .option('--json', 'print the answer as JSON')
+    .action(async (path: string, flags: ReachFlags) => {
+      code = await reachCommand(path, flags, io);
+    });
+  program
+    .command('exposure')
+    .description('Findings: ports reachable from the internet (traced, not read off rules), unused groups, stale group references, shadowed rules.')
+    .argument('<scenario>', 'a scenario file (or a describe-* folder)')
+    .option('--fail-on <severity>', 'exit 1 when a finding is at least this severe: high (default), medium, low, none', (v: string) => {
+      if (v !== 'high' && v !== 'medium' && v !== 'low' && v !== 'none') throw new InvalidArgumentError('expected high, medium, low or none');
+      return v;
+    })
+    .option('--at <t>', atHelp)
+    .option('--json', 'print the findings as JSON')
+    .action(async (path: string, flags: ExposureFlags) => {
+      code = await exposureCommand(path, flags, io);
+    });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
