@@ -55,7 +55,7 @@ describe('sgsim trace on a platform vpc file', () => {
     expect(a.forward.map((h: { kind: string }) => h.kind)).toContain('igw');
   });
 
-  it('unknown names, a missing --port and a bad --at are input errors (exit 2, one message, no stack)', async () => {
+  it('unknown names, a missing --port, a bad --at and an invalid vpc file are input errors (exit 2, one message, no stack)', async () => {
     const from = await cli('trace', TWO_TIER, '--from', 'nobody', '--to', 'db.private', '--port', '5432');
     expect(from.code).toBe(2);
     expect(from.err).toContain('unknown sender nobody');
@@ -64,6 +64,9 @@ describe('sgsim trace on a platform vpc file', () => {
     expect(to.code).toBe(2);
     expect(to.err).toContain('unknown destination ghost.private');
     expect((await cli('trace', TWO_TIER, '--from', 'web', '--to', 'db.private')).code).toBe(2);
+    const invalid = await cli('trace', 'test/scenario/vpc/fixtures/invalid/address-nat-eip-suffix.yaml', '--from', 'a', '--to', 'b', '--port', '1');
+    expect(invalid.code).toBe(2);
+    expect(invalid.err).toContain('timeline[1].connect.to: unknown address kind "eip"');
     expect((await cli('trace', TWO_TIER, '--from', 'web', '--to', 'db.private', '--port', '5432', '--at', 'soon')).code).toBe(2);
   });
 
