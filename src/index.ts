@@ -1,8 +1,11 @@
 /**
- * sgsim's public API: named exports only. The CLI uses nothing else.
+ * sgsim's public API (the package's `sgsim` entry): named exports only. The CLI uses nothing else.
  *
- * Load or build a scenario, run it, read or render the report; or drive the kernel, the world
- * model and the fabric directly (property tests and benchmarks do).
+ * Load or build a scenario, run it, read or render the report (text, JSON, pcap); generate or
+ * import one; or drive the kernel, the world model and the fabric directly. Curated: the
+ * policy evaluator, the connection tracker and the fabric's path plan are internals (tests
+ * import them by path), and so is anything not listed here. `sgsim/testing` (src/testing/)
+ * adds fast-check arbitraries of scenarios. Compiled to dist/ by `npm run build`.
  */
 export { Simulator, BinaryHeapScheduler, SortedListScheduler, RandomStream, type Scheduler, type Handler, type EventId } from './core/index.ts';
 export { parseIp, parseCidr, formatIp, formatCidr, cidrContains, type Ip, type Cidr } from './net/ipv4.ts';
@@ -10,7 +13,6 @@ export * from './model/types.ts';
 export {
   createWorld,
   applyChange,
-  applyChangeWithPatches,
   getInstance,
   allInstances,
   authorize,
@@ -26,15 +28,9 @@ export {
   type Change,
   type WorldInput,
 } from './model/world.ts';
-export { CompiledReceiver } from './policy/index.ts';
-export { admitReceiver, admissionOf, admitLinear, explainDenial, describeRule, type Admission, type Denial } from './policy/evaluate.ts';
-export { ruleMatches, type IngressView } from './policy/match.ts';
-export { ConnTrackTable } from './conntrack/table.ts';
 export { Fabric, type FabricOptions, type TraceEvent, type TraceSink, type Host, type Connection } from './fabric/fabric.ts';
 export { resolveAddress, publicDnsName } from './fabric/resolve.ts';
 export type { FlowRecord, Explanation, ExplanationCode } from './fabric/flows.ts';
-export { CLASSIC_PLAN, runPlan, runHops, explain, packetOf, type Plan, type PathResult, type Step } from './fabric/path/plan.ts';
-export type { Hop, Verdict, HostAction, PathPacket, PathState, PathWorld } from './fabric/path/hop.ts';
 export * from './scenario/spec.ts';
 export {
   runScenario,

@@ -28,6 +28,7 @@ export function progressOn(stream: NodeJS.WriteStream, filesTotal: number, after
   const started = Date.now();
   let bar: cliProgress.SingleBar | null = null;
   let last: { total: number; done: number; payload: object } | null = null;
+  let shownPhase: string | null = null;
   const show = () => {
     if (bar !== null || last === null) return;
     bar = new cliProgress.SingleBar(
@@ -54,12 +55,20 @@ export function progressOn(stream: NodeJS.WriteStream, filesTotal: number, after
       if (bar !== null) {
         bar.setTotal(Math.max(1, total));
         bar.update(done, last.payload);
+        // A new phase or file is drawn at once, not at the next redraw: a phase shorter than
+        // cli-progress's redraw interval would otherwise never be shown.
+        const now = `${phase} ${file}`;
+        if (now !== shownPhase) {
+          shownPhase = now;
+          bar.render();
+        }
       }
     },
     clear() {
       if (bar === null) return;
       bar.stop();
       bar = null;
+      shownPhase = null;
     },
   };
 }

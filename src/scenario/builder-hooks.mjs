@@ -9,12 +9,18 @@
  * - The bare specifier `sgsim` resolves as usual where a project provides it (this repository,
  *   or a project with sgsim installed), and otherwise to the public API of the sgsim that runs
  *   the script, so `import { scenario } from 'sgsim'` works in a script in any directory.
+ *   Where it resolves to the very package that runs the script (its compiled dist/ while the
+ *   CLI runs src/ under tsx), it resolves to the running API instead: one copy of sgsim, and
+ *   no dependence on whether dist/ was built.
  */
 const MARK = 'sgsim-builder';
 let index = null;
+/** The root of the package that runs the script (the parent of its src/ or dist/). */
+let root = null;
 
 export function initialize(data) {
   index = data.index;
+  root = new URL('..', index).href;
 }
 
 function marked(url) {
@@ -25,7 +31,8 @@ export async function resolve(specifier, context, next) {
   const fromBuilder = context.parentURL !== undefined && context.parentURL.includes(`?${MARK}`);
   if (specifier === 'sgsim' && index !== null) {
     try {
-      return await next(specifier, context);
+      const r = await next(specifier, context);
+      return r.url.startsWith(root) ? { url: index, format: 'module', shortCircuit: true } : r;
     } catch {
       return { url: index, format: 'module', shortCircuit: true };
     }

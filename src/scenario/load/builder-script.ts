@@ -42,7 +42,9 @@ export function builderScriptUrl(path: string): string {
   const url = pathToFileURL(resolve(path)).href;
   if (builderHooks === 'unregistered') {
     try {
-      registerHooks(new URL('../builder-hooks.mjs', import.meta.url), { data: { index: new URL('../../index.ts', import.meta.url).href } });
+      // The running API: src/index.ts under tsx, dist/index.js when compiled (`npm run build`).
+      const index = new URL(import.meta.url.endsWith('.ts') ? '../../index.ts' : '../../index.js', import.meta.url).href;
+      registerHooks(new URL('../builder-hooks.mjs', import.meta.url), { data: { index } });
       builderHooks = 'registered';
     } catch {
       builderHooks = 'unavailable';

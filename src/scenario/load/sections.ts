@@ -17,9 +17,9 @@ import { absent, isPlainObject, type Checker, type Obj, type Path } from './stru
 
 type SettingKind = 'duration' | 'positiveDuration' | 'jitter' | 'retries' | 'positiveInt';
 
-type SettingsShape = { readonly [key: string]: SettingKind | SettingsShape };
+export type SettingsShape = { readonly [key: string]: SettingKind | SettingsShape };
 
-const SETTINGS_SHAPE: SettingsShape = {
+export const SETTINGS_SHAPE: SettingsShape = {
   latency: {
     sameZone: 'duration',
     crossZone: 'duration',

@@ -25,10 +25,10 @@ export const DEFAULT_VPC_SETTINGS: VpcSettings = {
   limits: { rulesPerGroup: 60, naclEntries: 20, groupsPerInterface: 5 },
 };
 
-type Kind = 'duration' | 'positiveDuration' | 'jitter' | 'retries' | 'positiveInt' | 'ports';
-type Shape = { readonly [key: string]: Kind | Shape };
+export type Kind = 'duration' | 'positiveDuration' | 'jitter' | 'retries' | 'positiveInt' | 'ports';
+export type Shape = { readonly [key: string]: Kind | Shape };
 
-const SHAPE: Shape = {
+export const SHAPE: Shape = {
   latency: { sameZone: 'duration', crossZone: 'duration', publicPath: 'duration', crossRegion: 'duration', internet: 'duration', jitter: 'jitter' },
   tcp: { synRetries: 'retries', initialRto: 'positiveDuration' },
   conntrack: {

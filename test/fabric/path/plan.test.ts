@@ -4,11 +4,12 @@
  * (That the fabric's fast paths decide as the plan does: test/props/plan.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { CLASSIC_PLAN, Fabric, Simulator, createWorld, explain, packetOf, runPlan, type Hop, type PathResult, type PathWorld } from '../../../src/index.ts';
+import { Fabric, Simulator, createWorld } from '../../../src/index.ts';
+import { CLASSIC_PLAN, explain, packetOf, runPlan, type PathResult } from '../../../src/fabric/path/plan.ts';
 import { newFlow } from '../../../src/fabric/flows.ts';
 import { parseIp as parseIpOrError, type Ip } from '../../../src/net/ipv4.ts';
 import { ICMP, TCP, UDP } from '../../../src/net/protocol.ts';
-import { drop, PASS } from '../../../src/fabric/path/hop.ts';
+import { drop, PASS, type Hop, type PathWorld } from '../../../src/fabric/path/hop.ts';
 import { fabricWorld, loadSpec } from '../fixtures.ts';
 
 function ip(text: string): Ip {
