@@ -67,3 +67,7 @@ export { generateScenario, generateWorldInput, REGION_NAMES, type GenerateOption
 export { importAwsFolder, renderImported, formatWarning, isRegionName, type ImportResult, type ImportWarning, type ImportOptions, type VpcScenarioDocument } from './import/aws/index.ts';
 export { initialWorld } from './scenario/run.ts';
 export * from './analysis/questions/index.ts';
+export { traceVpcQuestion, vpcAdmitted, VpcFlowError, type VpcTraceAnswer, type VpcFlow } from './analysis/questions/vpc-trace.ts';
+export { loadVpcScenarioFile, vpcScenarioOf, vpcWorldAt } from './scenario/vpc/question-world.ts';
+export type { VpcScenarioSpec } from './scenario/vpc/spec.ts';
+export type { VpcWorld } from './model/vpc/world.ts';

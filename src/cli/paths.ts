@@ -10,9 +10,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { extname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { Diagnostic } from '../index.ts';
-
-const SCENARIO_EXTENSIONS = new Set(['.yaml', '.yml', '.json', '.ts']);
+import { SCENARIO_EXTENSIONS, isScenarioFile, type Diagnostic } from '../index.ts';
 
 /** A file to read: its path, and whether a directory listing found it (rather than the user naming it). */
 export interface FoundFile {
@@ -64,11 +62,11 @@ export function expandPaths(paths: readonly string[]): { files: FoundFile[]; pro
       }
       // Entries that cannot be stat'ed (a dangling link…) stay in: loading them reports why.
       const found = names
-        .filter((n) => SCENARIO_EXTENSIONS.has(extname(n)) && !n.endsWith('.d.ts'))
+        .filter((n) => isScenarioFile(n) && !n.toLowerCase().endsWith('.d.ts'))
         .sort()
         .map((n) => join(p, n))
         .filter((f) => !isDirectory(f));
-      if (found.length === 0) problems.push({ file: p, path: '', message: 'the directory holds no scenario files (.yaml, .yml, .json, .ts)' });
+      if (found.length === 0) problems.push({ file: p, path: '', message: `the directory holds no scenario files (${SCENARIO_EXTENSIONS.join(', ')})` });
       for (const path of found) files.push({ path, listed: true });
     } else files.push({ path: p, listed: false });
   }

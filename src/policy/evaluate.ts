@@ -7,7 +7,7 @@
  * match, and its lowest-numbered matching rule), the explanation of a denial in AWS
  * Reachability Analyzer's vocabulary (domain.md §7): the primary code and every other blocker
  * (PacketDenial), and of an admission (RuleAdmission); both write their message when it is
- * first read.
+ * first read. A settled world's denials, made as literals, are policy/settled-denial.ts.
  * Does not own: connection tracking (conntrack/), routing or NAT (fabric/).
  */
 import { formatIp } from '../net/ipv4.ts';
@@ -311,84 +311,6 @@ export class PacketDenial implements Denial {
   }
 }
 
-/** The own fields of a denial made by settledDenial (besides `code` and `blockers`). */
-interface SettledFacts {
-  readonly code: DenialCode;
-  readonly blockers: readonly DenialCode[];
-  readonly _directory: HostDirectory;
-  readonly _hasRules: boolean;
-  readonly _lost: number;
-  /** protocol << 17 | key << 1 | privatePath, as PacketDenial's. */
-  readonly _traffic: number;
-  readonly _source: number;
-  readonly _destination: number;
-  readonly _senderGroups: readonly string[] | null | undefined;
-  readonly _receiver: number;
-  readonly _sender: number;
-  _message: string;
-}
-
-/** The prototype of settledDenial's objects: the message, written on first read, and JSON. */
-const SETTLED_DENIAL = {
-  get message(): string {
-    const d = this as unknown as SettledFacts;
-    if (d._message === '') {
-      const t = d._traffic;
-      d._message = new PacketDenial(d._directory, d._hasRules, d._lost, t >>> 17, (t >>> 1) & 0xffff, d._source >>> 0, (t & 1) === 1, d._senderGroups, d._receiver, d._sender, d._destination >>> 0, null, null).message;
-    }
-    return d._message;
-  },
-  toJSON(): Denial {
-    const d = this as unknown as Denial;
-    return { code: d.code, message: d.message, blockers: d.blockers };
-  },
-};
-
-const LOST_BLOCKERS: readonly DenialCode[] = Object.freeze(['ENI_SG_RULES_MISMATCH']);
-
-/**
- * A denial in a world that no longer changes, the fabric's hot path (10^5-10^6 of them, each
- * kept by its flow): what `new PacketDenial(directory, …)` with no pending change and no
- * expired flow says, made as an object literal (its facts own fields named with `_`, its
- * message and JSON from a shared prototype) instead of an instance of the class. V8 records
- * where literals are made and, when what it made there survives, makes the next ones in the
- * old generation; it never does that for `new` of a class. Every denial of a large run
- * survives (its flow keeps it): made young, each was copied out of the young generation, and
- * pointed at from an old flow record through the write barrier (docs/performance.md, ninth
- * round: 14% of W3's loop). Read it by name or as JSON (spreading it copies the `_` fields).
- * `lost` >= 0 (a group rule the public path lost) needs `hasRules` (the receiver has one).
- */
-export function settledDenial(
-  directory: HostDirectory,
-  hasRules: boolean,
-  lost: number,
-  protocol: number,
-  key: number,
-  source: number,
-  privatePath: boolean,
-  senderGroups: readonly string[] | null | undefined,
-  receiver: number,
-  sender: number,
-  destination: number,
-): Denial {
-  const facts = {
-    __proto__: SETTLED_DENIAL,
-    code: (lost >= 0 ? 'SG_REFERENCES_NOT_PRESERVED' : hasRules ? 'ENI_SG_RULES_MISMATCH' : 'SG_HAS_NO_RULES') as DenialCode,
-    blockers: lost >= 0 ? LOST_BLOCKERS : NO_BLOCKERS,
-    _directory: directory,
-    _hasRules: hasRules,
-    _lost: lost,
-    _traffic: (protocol << 17) | (key << 1) | (privatePath ? 1 : 0),
-    _source: source | 0,
-    _destination: destination | 0,
-    _senderGroups: senderGroups,
-    _receiver: receiver,
-    _sender: sender,
-    _message: '',
-  };
-  return facts as unknown as Denial;
-}
-
 /**
  * What holds a receiver's groups (a policy/index.ts Receiver): a denial may keep it instead of
  * the groups, so that making the denial reads nothing behind it.
@@ -426,7 +348,8 @@ interface RareFacts {
   readonly lost: DenialFacts['lost'];
 }
 
-const NO_BLOCKERS: readonly DenialCode[] = Object.freeze([]);
+/** No blocker besides the primary code (shared: policy/settled-denial.ts uses it too). */
+export const NO_BLOCKERS: readonly DenialCode[] = Object.freeze([]);
 
 /** The sentence for a denial's primary code. */
 function denialMessage(code: DenialCode, { groups, view, ctx, lost }: DenialFacts): string {

@@ -89,3 +89,16 @@ describe('a directory that cannot be listed', () => {
     }
   }, 30_000);
 });
+
+describe('a directory listing', () => {
+  it('finds scenario files by the loader\'s extensions, in any case (one list: the loader\'s)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sgsim-listing-'));
+    copyFileSync(scenario4, join(dir, 'UPPER.YAML'));
+    writeFileSync(join(dir, 'notes.txt'), 'not a scenario');
+    writeFileSync(join(dir, 'types.D.TS'), 'export {};');
+    const r = await cli('run', dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/UPPER\.YAML/);
+    expect(r.out).toMatch(/^1 scenario file, 1 passed/m);
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * test/cli/questions: `sgsim trace`, `reach` and `exposure` as a user runs them: the answer,
  * its JSON, the exit codes (0/1 for admitted or not and for --fail-on, 2 for bad input,
- * including a VPC world that cannot be answered yet), and `--at`.
+ * including a VPC world reach and exposure cannot answer yet), and `--at`.
  */
 import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,18 +68,18 @@ describe('sgsim trace', () => {
     expect((await cli('trace', join(dir, 'missing.yaml'), '--from', 'a', '--to', 'b', '--port', '1')).code).toBe(2);
   });
 
-  it('says a VPC world is not yet simulated (exit 2), for a vpc file and an imported folder', async () => {
+  it('says a VPC world is not yet answered by reach and exposure (exit 2), for a vpc file and an imported folder', async () => {
     const vpc = join(dir, 'vpc.yaml');
     writeFileSync(vpc, 'version: 1\nname: v\nplatform: vpc\n');
     const r = await cli('exposure', vpc);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('platform vpc: not yet simulated');
+    expect(r.err).toContain('for platform vpc, only trace is answered so far');
     const acct = join(dir, 'acct');
     mkdirSync(acct);
     writeFileSync(join(acct, 'vpcs.json'), JSON.stringify({ Vpcs: [{ VpcId: 'vpc-1', CidrBlock: '10.0.0.0/16', IsDefault: false }] }));
     const f = await cli('reach', acct);
     expect(f.code).toBe(2);
-    expect(f.err).toContain('platform vpc: not yet simulated');
+    expect(f.err).toContain('for platform vpc, only trace is answered so far');
   });
 });
 

@@ -243,7 +243,7 @@ timeline:
   });
 });
 
-describe('the rule arena (Fabric.arena: small receivers\' rules read from the host\'s row)', () => {
+describe('the rule arena (fabric/fast/rule-links.ts: small receivers\' rules read from the host\'s row)', () => {
   it('holds each group of every receiver of at most 48 rules and two groups once, and nothing when receivers compile from their first packet', () => {
     // A: 3 rules, B: 30, C: 20 (B + C = 50 > 48), E: 2. Receivers: [A] (a1, a2), [B] (b1),
     // [A, B] (ab), [A, E] (ae: E is laid out only through it), [B, C] (bc: too many rules),

@@ -1,5 +1,5 @@
 /**
- * The fabric's fast-forward of denied connects (Fabric.fastForward), case by case: it applies
+ * The fabric's fast-forward of denied connects (src/fabric/fast/fast-forward.ts), case by case: it applies
  * after the promised end of changes, with no trace, to connections nobody closes, and it then
  * runs 1 event where the connect would run 14 (its first SYN decided as it is sent, when
  * nothing can change any more; 2 when decided where it arrives) and leaves everything else as it was (flow

@@ -15,7 +15,8 @@ import {
   formatSeconds,
   admissionOf,
 } from '../../src/policy/evaluate.ts';
-import { PacketDenial, RuleAdmission, settledDenial, type DenialContext, type HostDirectory } from '../../src/policy/evaluate.ts';
+import { PacketDenial, RuleAdmission, type DenialContext, type HostDirectory } from '../../src/policy/evaluate.ts';
+import { settledDenial } from '../../src/policy/settled-denial.ts';
 import { CompiledReceiver, FlatRules, Receiver, RuleArena, firstSenderGroupRule, matchFlat } from '../../src/policy/index.ts';
 import { coversTraffic, type IngressView } from '../../src/policy/match.ts';
 import type { Rule, RuleSource, SecurityGroup } from '../../src/model/types.ts';

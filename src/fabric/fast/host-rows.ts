@@ -1,11 +1,11 @@
 /**
- * fabric/fast/host-rows: the layout of a host's row in Fabric.hostInfo (16 int32s: one cache
+ * fabric/fast/host-rows: the layout of a host's row in HostTable.info (fabric/hosts.ts) (16 int32s: one cache
  * line), which routing, filtering and connects read instead of the Host object (in a world of
  * 10^6 hosts each object is a cache miss behind another). What a row holds is copied from the
- * Host object whenever it changes (Fabric.writeHostInfo, linkRules, newHost); the objects stay
+ * Host object whenever it changes (HostTable.writeHostInfo and newHost, RuleLinks.linkRules); the objects stay
  * the public view, and the plan's hops (path/) read the same fields through PathWorld.
  */
-/** Fabric.hostInfo: int32s per host (a row of 64 bytes: one cache line), and what each holds. */
+/** HostTable.info: int32s per host (a row of 64 bytes: one cache line), and what each holds. */
 export const HOST_STRIDE = 16;
 export const H_PRIVATE = 0;
 export const H_PUBLIC = 1;

@@ -1,6 +1,6 @@
 /**
  * fabric/fast/landings: what the fast-forward of denied connects keeps while a connect waits
- * for its timeout (Fabric.fastForward, Fabric.land; design.md "Fast-forward of denied
+ * for its timeout (fast/fast-forward.ts fastForward, land; design.md "Fast-forward of denied
  * connects"): the retransmissions it shortcuts, as a chain relative to the first timer, and a
  * landing per connect (numbers in typed arrays and its flow record) instead of a Connection,
  * a socket and 2 events per SYN. The reference (FabricOptions.fastPaths false) sends every
@@ -15,7 +15,7 @@ import type { TcpClientState } from '../../transport/tcp.ts';
 import type { FlowRecord } from '../flows.ts';
 import { grown } from '../grown.ts';
 
-/** SYN retransmissions of a connection, relative to its pending timer (Fabric.retransmissions). */
+/** SYN retransmissions of a connection, relative to its pending timer (FastForward.retransmissions). */
 export interface RetransmissionChain {
   readonly sends: number;
   /** When the last is sent, and when the connection times out. */
@@ -32,7 +32,7 @@ export interface RetransmissionChain {
 
 
 /**
- * Fast-forwarded connects waiting for their timeout (Fabric.fastForward, Fabric.land): what the
+ * Fast-forwarded connects waiting for their timeout (fast/fast-forward.ts fastForward, land): what the
  * timeout must account for, in typed arrays by landing number (reused once landed), and the
  * flow record to resolve. A pending connection otherwise held a Connection object and a socket
  * until its timeout; at 10^6 connects in flight, that was 10^6 objects in the old generation.
