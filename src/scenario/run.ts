@@ -257,7 +257,8 @@ export function changesEnd(spec: ScenarioSpec): { changesEndNs: number } {
   return { changesEndNs: end };
 }
 
-function toChange(a: TimelineEntry['action']): Change {
+/** A timeline action as the world's change (null: traffic, not a change). The runner and the questions (worldAt) both read the timeline so. */
+export function changeOf(a: TimelineEntry['action']): Change | null {
   switch (a.kind) {
     case 'authorize':
     case 'revoke':
@@ -273,7 +274,13 @@ function toChange(a: TimelineEntry['action']): Change {
     case 'disassociate':
       return { kind: 'disassociate', elasticIp: a.elasticIp };
     default:
-      throw new Error(`not a change: ${a.kind}`);
+      return null;
   }
+}
+
+function toChange(a: TimelineEntry['action']): Change {
+  const change = changeOf(a);
+  if (change === null) throw new Error(`not a change: ${a.kind}`);
+  return change;
 }
 

@@ -13,35 +13,17 @@
  * Does not own: the hops (fabric/path/), what a question makes of the trail (trace.ts).
  */
 import { MISS } from '../../conntrack/table.ts';
-import { applyChange, type Change, type World } from '../../model/world.ts';
+import { applyChange, type World } from '../../model/world.ts';
 import type { Instance, SecurityGroup, Service } from '../../model/types.ts';
 import type { Ip } from '../../net/ipv4.ts';
 import type { IngressView } from '../../policy/match.ts';
 import type { PathPacket, PathWorld } from '../../fabric/path/hop.ts';
 import { TCP, UDP } from '../../net/protocol.ts';
-import type { Action, ScenarioSpec } from '../../scenario/spec.ts';
-import { initialWorld } from '../../scenario/run.ts';
+import type { ScenarioSpec } from '../../scenario/spec.ts';
+import { changeOf, initialWorld } from '../../scenario/run.ts';
 
-/** A timeline action as the world's change (null: traffic, not a change). */
-export function changeOf(a: Action): Change | null {
-  switch (a.kind) {
-    case 'authorize':
-    case 'revoke':
-      return { kind: a.kind, group: a.group, rule: a.rule };
-    case 'launch':
-      return { kind: 'launch', instance: a.instance };
-    case 'stop':
-    case 'start':
-    case 'terminate':
-      return { kind: a.kind, instance: a.instance };
-    case 'associate':
-      return { kind: 'associate', elasticIp: a.elasticIp, instance: a.instance };
-    case 'disassociate':
-      return { kind: 'disassociate', elasticIp: a.elasticIp };
-    default:
-      return null;
-  }
-}
+// A timeline action as the world's change: the runner's own reading (scenario/run.ts).
+export { changeOf };
 
 /**
  * The world of `spec` after every timeline change at or before `atNs` (null: before the
